@@ -1,0 +1,213 @@
+#!/bin/bash
+# PID 1 of the boot rig's dom0 (installed as /sbin/xpv-rig-init, booted with
+# init=). No init system: it brings the Xen toolstack up by hand, boots the
+# guest described on the payload drive (/dev/vdb), relays the guest's console
+# to dom0's console (so everything lands in QEMU's serial file) and powers
+# the machine off. The host (scripts/rig/boot.sh) acts on the lines that
+# start with "XPV-RIG: "; guest console lines start with "XPV-GC: ".
+#
+# PID 1 must never exit (the kernel would panic), so there is no set -e:
+# every step is checked and any failure ends in rig_die -> power off.
+set -u
+shopt -s nullglob
+
+XENBIN=$(echo /usr/lib/xen-*/bin)
+export PATH=$XENBIN:/usr/sbin:/usr/bin:/sbin:/bin
+PAYLOAD=/payload
+WORK=/xpv
+CONSOLE_DIR=/var/log/xen/console
+
+exec </dev/null >/dev/console 2>&1
+
+say() { printf 'XPV-RIG: %s\n' "$*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# Keep what the host may want after the run on the payload drive (it reads
+# it back with debugfs), then power off: sysrq works without any init system,
+# and Xen then ends, which makes QEMU (-no-reboot) exit.
+power_off() {
+	if mountpoint -q "$PAYLOAD"; then
+		mkdir -p "$PAYLOAD/out"
+		xl dmesg >"$PAYLOAD/out/xl-dmesg.txt" 2>&1
+		dmesg >"$PAYLOAD/out/dom0-dmesg.txt" 2>&1
+		cp /var/log/xen/*.log "$CONSOLE_DIR"/*.log "$PAYLOAD/out/" 2>/dev/null
+		umount "$PAYLOAD"
+	fi
+	sync
+	say "dom0-poweroff uptime=$(uptime_s)s"
+	echo o >/proc/sysrq-trigger
+	while :; do sleep 60; done
+}
+
+rig_die() {
+	say "dom0-error: $*"
+	power_off
+}
+
+# Run a command; on failure show its output and die naming the step.
+step() {
+	local what=$1 out
+	shift
+	if ! out=$("$@" 2>&1); then
+		printf '%s\n' "$out" | sed 's/^/XPV-RIG:   | /'
+		rig_die "$what failed: $*"
+	fi
+}
+
+mounts() {
+	mountpoint -q /proc || mount -t proc proc /proc
+	mountpoint -q /sys || mount -t sysfs sysfs /sys
+	# The Debian initramfs moves its devtmpfs over; mount one if it did not.
+	mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs -o mode=755 tmpfs /run
+	mount -t tmpfs tmpfs /tmp
+	mkdir -p /run/lock
+	echo 1 >/proc/sys/kernel/sysrq
+	hostname dom0
+}
+
+xen_toolstack() {
+	local m
+	step "modprobe xenfs" modprobe xenfs
+	mountpoint -q /proc/xen || step "mount xenfs" mount -t xenfs xenfs /proc/xen
+	grep -q control_d /proc/xen/capabilities || rig_die "not running as Xen's control domain"
+	for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-blkback xen-netback loop bridge; do
+		step "modprobe $m" modprobe "$m"
+	done
+	mkdir -p /run/xen /run/xenstored /var/lib/xenstored /var/lib/xen /var/log/xen "$CONSOLE_DIR"
+	step "xenstored" xenstored --pid-file=/run/xenstored.pid
+	for _ in $(seq 300); do
+		[ -S /run/xenstored/socket ] && break
+		sleep 0.1
+	done
+	[ -S /run/xenstored/socket ] || rig_die "xenstored did not create its socket"
+	step "xen-init-dom0" xen-init-dom0
+	step "xenconsoled" xenconsoled --log=guest --log-dir="$CONSOLE_DIR" --pid-file=/run/xenconsoled.pid
+}
+
+# Guest <-> dom0 traffic stays on this bridge; QEMU has no NIC (-nic none).
+bridge() {
+	step "lo up" ip link set lo up
+	step "add xenbr0" ip link add name xenbr0 type bridge stp_state 0 forward_delay 0
+	step "xenbr0 up" ip link set xenbr0 up
+	step "xenbr0 IPv4" ip addr add 169.254.0.1/16 dev xenbr0
+	step "xenbr0 IPv6" ip -6 addr add fe80::1/64 dev xenbr0 nodad
+}
+
+# Has the guest printed this? Its console log (hvc0) or, for a kernel whose
+# only console is the early one, the hypervisor's ring (port 0xe9 output).
+guest_said() {
+	grep -qF -- "$1" "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null && return 0
+	xl dmesg 2>/dev/null | grep -F -- "$1" | grep -q "^(d$domid)"
+}
+
+shutdown_reason() {
+	local code=""
+	# xl's per-domain daemon logs why the domain went; give it a moment.
+	for _ in $(seq 50); do
+		code=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' \
+			"/var/log/xen/xl-$DOM.log" 2>/dev/null | tail -n 1)
+		[ -n "$code" ] && break
+		sleep 0.1
+	done
+	case $code in
+	0) echo poweroff ;; 1) echo reboot ;; 2) echo suspend ;;
+	3) echo crash ;; 4) echo watchdog ;; 5) echo soft_reset ;;
+	*) echo "unknown${code:+-$code}" ;;
+	esac
+}
+
+run_guest() {
+	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
+	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
+	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=60
+	local t0 now el stage="" init_seen=0 sum_t=0 reason
+	mkdir -p "$PAYLOAD" "$WORK"
+	step "mount payload drive" mount /dev/vdb "$PAYLOAD"
+	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
+	# shellcheck source=/dev/null
+	. "$PAYLOAD/guest.cfg"
+	DOM=xpv-$NAME
+
+	# The guest's disk lives in dom0 RAM: fast, and nothing to clean up.
+	step "tmpfs for the guest disk" mount -t tmpfs -o size=$((DISK_MB + 16))m tmpfs "$WORK"
+	step "guest disk" truncate -s "${DISK_MB}M" "$WORK/xvda.img"
+	cat >"$WORK/guest.xl" <<-EOF
+		name = "$DOM"
+		type = "pvh"
+		kernel = "$PAYLOAD/bzImage"
+		ramdisk = "$PAYLOAD/initramfs.cpio.gz"
+		extra = "$EXTRA"
+		memory = $MEMORY
+		vcpus = $VCPUS
+		disk = [ 'file:$WORK/xvda.img,xvda,w' ]
+		vif = [ 'bridge=xenbr0' ]
+		on_poweroff = "destroy"
+		on_reboot = "destroy"
+		on_crash = "destroy"
+	EOF
+	sed 's/^/XPV-RIG:   cfg | /' "$WORK/guest.xl"
+
+	# Not "xl create -c": without a tty that leaves the domain paused.
+	if ! xl create "$WORK/guest.xl" >"$WORK/create.log" 2>&1; then
+		sed 's/^/XPV-RIG:   | /' "$WORK/create.log"
+		xl dmesg | tail -n 20 | sed 's/^/XPV-XLDMESG: /'
+		say "guest-create-failed"
+		power_off
+	fi
+	domid=$(xl domid "$DOM" 2>/dev/null) || domid="?"
+	t0=$(date +%s)
+	say "guest-created domid=$domid uptime=$(uptime_s)s"
+
+	# Relay hvc0 (xenconsoled's log of it) to the serial file, line by line.
+	tail -n +1 -F -s 0.2 "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null |
+		sed -u -e 's/\r$//' -e 's/^/XPV-GC: /' &
+
+	# Wait for the domain to go, with our own deadlines so a hang is caught
+	# here, where xl can still say something about the guest.
+	while xl domid "$DOM" >/dev/null 2>&1; do
+		now=$(date +%s)
+		el=$((now - t0))
+		[ $init_seen = 1 ] || ! guest_said "XPV-GUEST: init reached" || init_seen=1
+		[ "$sum_t" != 0 ] || ! guest_said "XPV-GUEST: summary" || sum_t=$now
+		if [ $el -ge "$GUEST_TIMEOUT" ]; then
+			stage=$([ $init_seen = 1 ] && echo selftests || echo guest-init)
+		elif [ $init_seen = 0 ] && [ $el -ge "$INIT_TIMEOUT" ]; then
+			stage=guest-init
+		elif [ "$sum_t" != 0 ] && [ $((now - sum_t)) -ge "$POWEROFF_TIMEOUT" ]; then
+			stage=guest-poweroff
+		fi
+		[ -z "$stage" ] || break
+		sleep 2
+	done
+	if [ -n "$stage" ]; then
+		say "guest-timeout stage=$stage after ${el}s"
+		xl list 2>&1 | sed 's/^/XPV-RIG:   | /'
+		xl vcpu-list "$DOM" 2>&1 | sed 's/^/XPV-RIG:   | /'
+		# Dumps the domain's vCPU state on the hypervisor console.
+		xl debug-keys q >/dev/null 2>&1
+		xl destroy "$DOM" >/dev/null 2>&1
+		reason=timeout
+	else
+		reason=$(shutdown_reason)
+	fi
+	sleep 1 # let the console relay catch up
+	say "guest-gone reason=$reason after $(($(date +%s) - t0))s"
+	# What the hypervisor said about this guest (crash reasons and the like).
+	xl dmesg 2>/dev/null | grep -E "^\(XEN\).*([^0-9a-z]d${domid}([v: ]|$)|[Dd]omain ${domid}[^0-9])" |
+		tail -n 30 | sed 's/^/XPV-XLDMESG: /'
+}
+
+main() {
+	mounts
+	xen_toolstack
+	bridge
+	say "dom0-up uptime=$(uptime_s)s $(xl info 2>/dev/null | sed -n 's/^xen_version *: */xen=/p;s/^virt_caps *: *\(.*\)/virt_caps=\1/p' | tr -s ' \n' '_ ')"
+	run_guest
+	power_off
+}
+
+main
+power_off
