@@ -41,12 +41,12 @@ file_warnings() { # OBJ FLAGS FILE...
 
 # The "before" side of the first patch is the bare base.
 log "check: building the bare base (incremental after the first run)"
-XPV_CONFIG_LENIENT=1 "$XPV_TOP/scripts/build-kernel.sh" "$tree" "$area/build-xpv" xpv >/dev/null ||
+XPV_CONFIG_LENIENT=1 "$XPV_TOP/scripts/build-kernel.sh" "$tree" "$area/build-xpv" xpv >/dev/null 2>"$logs/base.log" ||
 	die "the bare base does not build" "see $area/build-xpv/build.log"
 
 failed=0
 rows=()
-printf '%-3s %-58s %-5s %-5s %-5s %-5s %-5s %-6s %-5s\n' "#" "patch" apply on off W=1 chkp sparse cocci
+printf '%-3s %-58s %-5s %-5s %-5s %-5s %-5s %-6s %-5s %s\n' "#" "patch" apply on off W=1 chkp sparse cocci secs
 for i in $(seq 1 "${#patches[@]}"); do
 	p=${patches[$((i - 1))]}
 	pf=$XPV_TOP/patches/$p
@@ -57,6 +57,7 @@ for i in $(seq 1 "${#patches[@]}"); do
 		continue
 	fi
 	l=$logs/$(printf '%04d' "$i")
+	t_patch=$(date +%s)
 	declare -A cell=([apply]=- [on]=- [off]=- [w1]=- [chkp]=- [sparse]=- [cocci]=-)
 	why=""
 	fail() { [ -n "$why" ] || why="$1: $2"; cell[$1]=FAIL; failed=1; }
@@ -143,8 +144,9 @@ for i in $(seq 1 "${#patches[@]}"); do
 		cell[cocci]=ok
 	fi
 
-	rows+=("$(printf '%-3s %-58.58s %-5s %-5s %-5s %-5s %-5s %-6s %-5s' "$i" "$p" \
-		"${cell[apply]}" "${cell[on]}" "${cell[off]}" "${cell[w1]}" "${cell[chkp]}" "${cell[sparse]}" "${cell[cocci]}")")
+	rows+=("$(printf '%-3s %-58.58s %-5s %-5s %-5s %-5s %-5s %-6s %-5s %s' "$i" "$p" \
+		"${cell[apply]}" "${cell[on]}" "${cell[off]}" "${cell[w1]}" "${cell[chkp]}" "${cell[sparse]}" "${cell[cocci]}" \
+		"$(($(date +%s) - t_patch))")")
 	printf '%s\n' "${rows[-1]}"
 	[ -z "$why" ] || echo "  patch $i ($p): $why   (logs: $l.*)"
 done

@@ -5,7 +5,8 @@
 # TREE defaults to $XPV_CACHE/work/tree. Refuses to throw away commits or
 # edits that were never exported, unless FORCE=1. --if-needed keeps a tree
 # that already matches the series, or that holds unexported work (with a
-# warning), so that building never destroys anything.
+# warning), so that building never destroys anything; with FORCE=1 it
+# re-imports such a tree instead (for trees only the tests use).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need git rsync
@@ -29,10 +30,11 @@ if [ $if_needed = 1 ] && [ -d "$tree/.git" ] &&
 	synced=$(git -C "$tree" rev-parse -q --verify refs/xpv/synced || true)
 	head=$(git -C "$tree" rev-parse -q --verify HEAD || true)
 	if [ "$head" != "$synced" ] || [ -n "$(git -C "$tree" status --porcelain)" ]; then
-		warn "using $tree as it is: it holds work that is not in patches/ yet ('make export')"
-		echo "$tree"; exit 0
-	fi
-	if [ "$(cat "$tree/.git/xpv-series-hash" 2>/dev/null)" = "$(series_hash)" ]; then
+		if [ "${FORCE:-0}" != 1 ]; then
+			warn "using $tree as it is: it holds work that is not in patches/ yet ('make export')"
+			echo "$tree"; exit 0
+		fi
+	elif [ "$(cat "$tree/.git/xpv-series-hash" 2>/dev/null)" = "$(series_hash)" ]; then
 		echo "$tree"; exit 0
 	fi
 fi

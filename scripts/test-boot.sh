@@ -9,8 +9,11 @@ set -euo pipefail
 mode=${1:-}
 case $mode in
 xpv)
-	make -s -C "$XPV_TOP" build >/dev/null
-	kernel=$XPV_CACHE/work/build-xpv/arch/x86/boot/bzImage
+	# The series as committed, in a tree of its own: never the work tree,
+	# which may hold unexported work.
+	tree=$(FORCE=1 "$XPV_TOP/scripts/import-tree.sh" --if-needed "$XPV_CACHE/test/boot-tree")
+	"$XPV_TOP/scripts/build-kernel.sh" "$tree" "$XPV_CACHE/test/build-xpv" xpv
+	kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
 	extra="earlyprintk=xpv"
 	expect=(
 		"Hypervisor detected: Xen \\(xpv\\)"
@@ -18,7 +21,8 @@ xpv)
 		"XPV-GUEST: init reached"
 	) ;;
 reference)
-	make -s -C "$XPV_TOP" build-ref >/dev/null
+	"$XPV_TOP/scripts/build-kernel.sh" "$("$XPV_TOP/scripts/fetch-base.sh")" \
+		"$XPV_CACHE/work/build-ref" reference
 	kernel=$XPV_CACHE/work/build-ref/arch/x86/boot/bzImage
 	extra=""
 	expect=(

@@ -125,7 +125,7 @@ qemu-system-x86_64 -name "xpv-rig-$name" \
 	-nographic -nic none -monitor none -serial "file:$serial" -no-reboot \
 	-kernel "$dom0/xen" \
 	-append "console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all smep=0 smap=0 conring_size=1m" \
-	-initrd "$dom0/vmlinuz root=/dev/vda rw console=hvc0 init=/sbin/xpv-rig-init,$dom0/initrd.img" \
+	-initrd "$dom0/vmlinuz root=/dev/vda rw console=hvc0 init=/usr/sbin/xpv-rig-init,$dom0/initrd.img" \
 	-drive "file=$dom0/dom0.img,if=virtio,format=raw,snapshot=on" \
 	-drive "file=$run/payload.img,if=virtio,format=raw" \
 	</dev/null >"$run/qemu.log" 2>&1 &
@@ -164,7 +164,8 @@ reach() {
 }
 
 handle() {
-	local l=${1%$'\r'} g=0
+	local l=$1 g=0
+	while [[ $l == *$'\r' ]]; do l=${l%$'\r'}; done
 	case $l in
 	XPV-XLDMESG:*) return ;; # copies of hypervisor lines already seen
 	XPV-GC:* | "(d"[1-9]*) g=1 ;;
@@ -280,11 +281,12 @@ fi
 # --- results ----------------------------------------------------------------
 # The guest's console: what dom0 relayed from hvc0, and what the guest wrote
 # through the hypervisor (early console, port 0xe9): "(dN) ...".
-sed -e 's/\r$//' "$serial" | sed -n -e 's/^XPV-GC: //p' -e '/^(d[1-9][0-9]*) /p' \
+sed -e 's/\r*$//' "$serial" | sed -n -e 's/^XPV-GC: //p' -e '/^(d[1-9][0-9]*) /p' \
 	>"$run/guest-console.log"
 # dom0 left its logs (xl dmesg, xl's and xenconsoled's) on the payload drive.
-mkdir -p "$run/dom0-out"
-debugfs -R "rdump /out $run/dom0-out" "$run/payload.img" >/dev/null 2>&1 || true
+if debugfs -R "rdump /out $run" "$run/payload.img" >/dev/null 2>&1 && [ -d "$run/out" ]; then
+	mv "$run/out" "$run/dom0-out"
+fi
 rm -f "$run/payload.img"
 
 failed_tests=()
@@ -325,11 +327,19 @@ fi
 
 if [ -n "$fail_stage" ]; then
 	printf 'rig: last console lines (%s):\n' "$fail_stage"
+	# The serial log is not clean text (terminal escapes, a stray binary
+	# byte): grep -a, and never let an empty match end the script here.
 	case $fail_stage in
-	xen-up | dom0-up | dom0-poweroff) sed -e 's/\r$//' "$serial" ;;
-	*) sed -e 's/\r$//' "$serial" |
-		grep -E '^(XPV-GC: |XPV-RIG|XPV-XLDMESG|\(d[1-9]|\(XEN\).*(d[1-9]|[Dd]omain [1-9]))' ;;
-	esac | grep -v '^\s*$' | tail -n 30 | sed 's/^/  | /'
+	xen-up | dom0-up | dom0-poweroff) sed -e 's/\r*$//' "$serial" ;;
+	*) sed -e 's/\r*$//' "$serial" |
+		grep -a -E '^(XPV-GC: |XPV-RIG|XPV-XLDMESG|\(d[1-9]|\(XEN\).*(d[1-9]|[Dd]omain [1-9]))' ;;
+	esac | { grep -a -v '^\s*$' || true; } | tail -n 30 | sed 's/^/  | /'
+fi
+# A guest without a power-off handler halts; Xen then ends it as powered
+# off once every vCPU is halted with interrupts off. Fine, but say so.
+if grep -aq 'Power off not available' "$run/guest-console.log"; then
+	printf 'rig: note: the guest has no power-off handler and halted; Xen took that as power-off\n' |
+		tee -a "$run/summary.txt"
 fi
 printf 'rig: serial log      %s\n' "$serial"
 printf 'rig: guest console   %s\n' "$run/guest-console.log"

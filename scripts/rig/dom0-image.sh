@@ -3,7 +3,7 @@
 #   dom0-image.sh [--force]
 # The directory holds xen (Xen, gunzipped from the host's package: QEMU's
 # -kernel loads it as a multiboot ELF), vmlinuz and initrd.img (dom0's
-# kernel), dom0.img (ext4 root with the rig's init at /sbin/xpv-rig-init).
+# kernel), dom0.img (ext4 root with the rig's init at /usr/sbin/xpv-rig-init).
 # Cached as $XPV_CACHE/rig/dom0-<key>: the key hashes these scripts and the
 # package versions, so any change to either builds a new one.
 # dpkg-query formats are ${Field} in single quotes on purpose.
@@ -55,7 +55,8 @@ build_rootfs() {
 	# Keep only the kernel the metapackage points at: one vmlinuz, one initrd.
 	want=$(chroot "$dir" dpkg-query -W -f='${Depends}' linux-image-amd64 | sed 's/ .*//')
 	[ -n "$want" ] || return 1
-	for k in $(chroot "$dir" dpkg-query -W -f='${Package}\n' 'linux-image-[0-9]*'); do
+	for k in $(chroot "$dir" dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'linux-image-[0-9]*' |
+		sed -n 's/^ii  *//p'); do
 		[ "$k" = "$want" ] && continue
 		DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get -y purge "$k" || return 1
 	done
@@ -88,7 +89,20 @@ mkdir -p "$RIG_CACHE"
 exec {lockfd}>"$RIG_CACHE/.lock"
 flock -w 3600 "$lockfd" || die "timed out waiting for $RIG_CACHE/.lock"
 
+# Each dom0 is ~1 GB: drop the ones not used for a while (the stamp is
+# touched on every use, and a QEMU may still run on one from minutes ago).
+prune() {
+	local d
+	for d in "$RIG_CACHE"/dom0-* "$RIG_CACHE"/rootfs-*; do
+		case $d in "$out" | "$rootfs" | *.tmp | *.log) continue ;; esac
+		[ -z "$(find "$d/done" -mmin -360 2>/dev/null)" ] || continue
+		rm -rf "$d" "$d".*log
+	done
+}
+
 if [ $force = 0 ] && [ -f "$out/done" ]; then
+	touch "$out/done" "$rootfs/done" 2>/dev/null || true
+	prune
 	echo "$out"
 	exit 0
 fi
@@ -141,19 +155,20 @@ cp "$initrd" "$out.tmp/initrd.img"
 # Room for logs and xenstored's files beyond the root's own size; QEMU runs
 # the image with snapshot=on so the cached file never changes.
 size_mb=$(($(du -sm "$root" | cut -f1) + 256))
-run_logged "$out.tmp/mke2fs.log" \
+run_logged "$out.mke2fs.log" \
 	mke2fs -q -t ext4 -L xpv-dom0 -d "$root" -F "$out.tmp/dom0.img" "${size_mb}M" ||
 	die "mke2fs of the dom0 image failed"
-# The init goes in with debugfs so the cached root stays as debootstrap left it.
-run_logged "$out.tmp/debugfs.log" debugfs -w -f - "$out.tmp/dom0.img" <<-EOF ||
-	write $RIG_DIR/dom0-init.sh /sbin/xpv-rig-init
-	sif /sbin/xpv-rig-init mode 0100755
-	sif /sbin/xpv-rig-init uid 0
-	sif /sbin/xpv-rig-init gid 0
+# The init goes in with debugfs so the cached root stays as debootstrap left
+# it (into /usr/sbin: /sbin is a symlink there, which debugfs does not follow).
+run_logged "$out.debugfs.log" debugfs -w -f - "$out.tmp/dom0.img" <<-EOF ||
+	write $RIG_DIR/dom0-init.sh /usr/sbin/xpv-rig-init
+	sif /usr/sbin/xpv-rig-init mode 0100755
+	sif /usr/sbin/xpv-rig-init uid 0
+	sif /usr/sbin/xpv-rig-init gid 0
 EOF
 	die "could not install the dom0 init into the image"
-debugfs -R 'stat /sbin/xpv-rig-init' "$out.tmp/dom0.img" 2>/dev/null | grep -q 'Mode:  *0755' ||
-	die "the dom0 init is missing from the image" "see $out.tmp/debugfs.log"
+debugfs -R 'stat /usr/sbin/xpv-rig-init' "$out.tmp/dom0.img" 2>/dev/null | grep -q 'Mode:  *0755' ||
+	die "the dom0 init is missing from the image" "see $out.debugfs.log"
 
 {
 	echo "key $key"
@@ -163,7 +178,8 @@ debugfs -R 'stat /sbin/xpv-rig-init' "$out.tmp/dom0.img" 2>/dev/null | grep -q '
 	echo "dom0-xen-utils $dom0_xen"
 	cat "$rootfs/versions.txt"
 } >"$out.tmp/info.txt"
-touch "$out.tmp/done"
+touch "$out.tmp/done" "$rootfs/done"
 rm -rf "$out"
 mv "$out.tmp" "$out"
+prune
 echo "$out"

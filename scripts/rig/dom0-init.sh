@@ -1,5 +1,5 @@
 #!/bin/bash
-# PID 1 of the boot rig's dom0 (installed as /sbin/xpv-rig-init, booted with
+# PID 1 of the boot rig's dom0 (installed as /usr/sbin/xpv-rig-init, booted with
 # init=). No init system: it brings the Xen toolstack up by hand, boots the
 # guest described on the payload drive (/dev/vdb), relays the guest's console
 # to dom0's console (so everything lands in QEMU's serial file) and powers
@@ -11,7 +11,8 @@
 set -u
 shopt -s nullglob
 
-XENBIN=$(echo /usr/lib/xen-*/bin)
+# Call Xen's tools directly: the /usr/sbin wrappers guess the version.
+XENBIN=$(printf "%s\n" /usr/lib/xen-[0-9]*/bin | sort -V | tail -n 1)
 export PATH=$XENBIN:/usr/sbin:/usr/bin:/sbin:/bin
 PAYLOAD=/payload
 WORK=/xpv
@@ -153,7 +154,7 @@ run_guest() {
 	# Not "xl create -c": without a tty that leaves the domain paused.
 	if ! xl create "$WORK/guest.xl" >"$WORK/create.log" 2>&1; then
 		sed 's/^/XPV-RIG:   | /' "$WORK/create.log"
-		xl dmesg | tail -n 20 | sed 's/^/XPV-XLDMESG: /'
+		xl dmesg | tail -n 5 | sed "s/^/XPV-XLDMESG: /"
 		say "guest-create-failed"
 		power_off
 	fi
@@ -196,7 +197,9 @@ run_guest() {
 	sleep 1 # let the console relay catch up
 	say "guest-gone reason=$reason after $(($(date +%s) - t0))s"
 	# What the hypervisor said about this guest (crash reasons and the like).
+	# (Not the routine "HVM dNvM save: ..." lines of the domain's teardown.)
 	xl dmesg 2>/dev/null | grep -E "^\(XEN\).*([^0-9a-z]d${domid}([v: ]|$)|[Dd]omain ${domid}[^0-9])" |
+		grep -v -E "HVM d${domid}(v[0-9]+)? save:|upcall vector" |
 		tail -n 30 | sed 's/^/XPV-XLDMESG: /'
 }
 
@@ -205,6 +208,12 @@ main() {
 	xen_toolstack
 	bridge
 	say "dom0-up uptime=$(uptime_s)s $(xl info 2>/dev/null | sed -n 's/^xen_version *: */xen=/p;s/^virt_caps *: *\(.*\)/virt_caps=\1/p' | tr -s ' \n' '_ ')"
+	# From here on only dom0 kernel errors go to the console, so guest
+	# console lines are not cut up by backend chatter (all of dom0's
+	# messages are saved on the payload drive at the end).
+	dmesg -n 4
+	# Xen turns \n into \r\n on the serial line already.
+	stty -F /dev/console -onlcr 2>/dev/null
 	run_guest
 	power_off
 }
