@@ -2,7 +2,9 @@
 # Test: build a guest kernel, boot it in the rig, and check what it printed.
 #   test-boot.sh xpv|reference
 # xpv: the series' own lines must be there (detection, hypercalls, PVH
-# entry), not only "it did not crash". reference: mainline's stack boots.
+# entry, pvclock, event channels, the per-CPU timer, the console, both
+# vCPUs) and its platform selftest must pass, not only "it did not crash".
+# reference: mainline's stack boots.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,15 @@ xpv)
 	expect=(
 		"Hypervisor detected: Xen \\(xpv\\)"
 		"xpv: running on Xen 4\\.[0-9]+.*\\(CPUID base 0x400000[0-9a-f]+, vmm?call\\)"
+		"Booting paravirtualized kernel on Xen PVH \\(xpv\\)"
+		"xpv: pvclock clocksource, TSC [1-9][0-9]* kHz, steal time on"
+		"xpv/events: 2-level ABI, [0-9]+ ports, upcall vector 0x[0-9a-f]+"
+		"smp: Brought up 1 node, 2 CPUs"
+		"xpv: clockevent on VIRQ_TIMER single-shot timers"
+		"clocksource: Switched to clocksource xpv-clock"
+		"hvc_xpv: console on port [0-9]+"
 		"XPV-GUEST: init reached"
+		"XPV-SELFTEST: xpv-platform: PASS"
 	) ;;
 reference)
 	"$XPV_TOP/scripts/build-kernel.sh" "$("$XPV_TOP/scripts/fetch-base.sh")" \
