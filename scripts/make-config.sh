@@ -2,6 +2,7 @@
 # Write the guest kernel .config into a build directory.
 #   make-config.sh SRC OBJ MODE     MODE: xpv | xpv-off | reference
 # xpv:       tinyconfig + scripts/config/guest.config + Kconfig.fragment
+#            + scripts/config/kunit.config (the options the tree defines)
 # xpv-off:   the same with every option of Kconfig.fragment turned off
 # reference: tinyconfig + guest.config + scripts/config/reference.config
 set -euo pipefail
@@ -14,7 +15,20 @@ mkdir -p "$obj"
 
 frags=("$XPV_TOP/scripts/config/guest.config")
 case $mode in
-xpv) frags+=("$XPV_TOP/Kconfig.fragment") ;;
+xpv)
+	frags+=("$XPV_TOP/Kconfig.fragment")
+	# KUnit suites come with the patches that add them: keep those the
+	# tree defines (CONFIG_KUNIT itself is always there).
+	: >"$obj/kunit.config"
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*}
+		if [ "$sym" = CONFIG_KUNIT ] ||
+		   grep -rqsx --include='Kconfig*' "config ${sym#CONFIG_}" "$src/arch/x86" "$src/drivers"; then
+			echo "$line" >>"$obj/kunit.config"
+		fi
+	done <"$XPV_TOP/scripts/config/kunit.config"
+	frags+=("$obj/kunit.config") ;;
 xpv-off)
 	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/# \1 is not set/p' \
 		"$XPV_TOP/Kconfig.fragment" >"$obj/xpv-off.config"

@@ -29,6 +29,12 @@ xpv)
 		"hvc_xpv: console on port [0-9]+"
 		"XPV-GUEST: init reached"
 		"XPV-SELFTEST: xpv-platform: PASS"
+		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
+		# KUnit, built in: each suite's top-level result.
+		"\\] ok [0-9]+ xpv-time$"
+		"\\] ok [0-9]+ xpv-events$"
+		"\\] ok [0-9]+ xpv-grant$"
+		"\\] # Totals: pass:[1-9][0-9]* fail:0 "
 	) ;;
 reference)
 	"$XPV_TOP/scripts/build-kernel.sh" "$("$XPV_TOP/scripts/fetch-base.sh")" \
@@ -48,6 +54,10 @@ run=$XPV_CACHE/runs/$mode-latest
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0
+# A failed KUnit case anywhere fails the test, whatever else it printed.
+if grep -h -E -- '\] +not ok [0-9]+ ' "$run"/*.log; then
+	echo "boot-$mode: KUnit reported failures (above)" >&2; bad=1
+fi
 for pat in "${expect[@]}"; do
 	if line=$(cat "$run"/*.log | grep -m1 -E -- "$pat"); then
 		echo "boot-$mode: found: ${line#*] }"
