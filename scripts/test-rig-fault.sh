@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Test: the rig catches a guest that panics. Boots the series' kernel (as
+# built by the boot-xpv test) with an init that does not exist, and checks
+# that the rig fails, names the stage and the panic, saw the guest report
+# the crash to Xen (SCHEDOP_shutdown), and left no QEMU behind.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no $kernel" "run the boot-xpv test first (scripts/run-tests.sh boot-xpv)"
+
+rc=0
+out=$("$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name fault \
+	--extra "rdinit=/nonexistent" --timeout 600 2>&1) || rc=$?
+printf '%s\n' "$out" | grep -v '^  |' | tail -n 8
+
+bad=0
+[ $rc -ne 0 ] || { echo "rig-fault: the rig passed a guest that panicked" >&2; bad=1; }
+for pat in "FAIL in stage guest-init: guest kernel panic" "XPV-RIG: guest-gone reason=crash"; do
+	if printf '%s\n' "$out" | grep -q -F -- "$pat"; then
+		echo "rig-fault: found: $pat"
+	else
+		echo "rig-fault: MISSING: $pat" >&2; bad=1
+	fi
+done
+if pgrep -f 'xpv-rig-fault' >/dev/null; then
+	echo "rig-fault: a QEMU of this run is still running" >&2; bad=1
+fi
+[ $bad -eq 0 ] || die "the rig did not handle a panicking guest as it should"
+echo "rig-fault: panic detected and reported, QEMU gone"
