@@ -29,6 +29,7 @@ xpv)
 		"hvc_xpv: console on port [0-9]+"
 		"XPV-GUEST: init reached"
 		"XPV-SELFTEST: xpv-platform: PASS"
+		"XPV-CONSOLE: answer 42"
 		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
 		# KUnit, built in: each suite's top-level result.
 		"\\] ok [0-9]+ xpv-time$"
@@ -44,6 +45,7 @@ reference)
 	expect=(
 		"Hypervisor detected: Xen HVM"
 		"XPV-GUEST: init reached"
+		"XPV-CONSOLE: answer 42"
 	) ;;
 *) die "usage: test-boot.sh xpv|reference" ;;
 esac
