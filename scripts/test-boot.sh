@@ -31,10 +31,13 @@ xpv)
 		"XPV-SELFTEST: xpv-platform: PASS"
 		"XPV-CONSOLE: answer 42"
 		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
+		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
 		# KUnit, built in: each suite's top-level result.
 		"\\] ok [0-9]+ xpv-time$"
 		"\\] ok [0-9]+ xpv-events$"
 		"\\] ok [0-9]+ xpv-grant$"
+		"\\] ok [0-9]+ xpv-store$"
+		"\\] ok [0-9]+ xpv-store-conn$"
 		"\\] # Totals: pass:[1-9][0-9]* fail:0 "
 	) ;;
 reference)

@@ -7,7 +7,9 @@
  *   xpv-evtchn chip, "timerN" in /proc/interrupts), and each of them
  *   ticks: its count on its own CPU grows while this test keeps every CPU
  *   busy for a moment;
- * - the hypervisor upcall counter (HYP) grows too.
+ * - the hypervisor upcall counter (HYP) grows too;
+ * - after the last CPU was taken offline and back online, its timer and
+ *   upcalls work again (CPU hotplug).
  * Skips on a kernel without xpv (no xpv-evtchn chip), e.g. the reference.
  */
 #define _GNU_SOURCE
@@ -89,9 +91,42 @@ static void exercise(int cpu)
 		nanosleep(&ts, NULL);
 }
 
-int main(void)
+static void set_online(int cpu, int online)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	f = fopen(path, "w");
+	if (!f)
+		st_fail("cannot open %s (CPU hotplug missing?)", path);
+	if (fprintf(f, "%d\n", online) < 0 || fclose(f))
+		st_fail("cannot take CPU%d %s", cpu, online ? "online" : "offline");
+}
+
+/* @cpu's timer and upcalls work: their counts grow while it is kept busy. */
+static void check_ticks(int cpu, const char *when)
 {
 	struct counts before, after;
+
+	read_interrupts(&before);
+	exercise(cpu);
+	read_interrupts(&after);
+	if (!after.have_timer[cpu])
+		st_fail("CPU%d%s has no xpv timer interrupt (timer%d)", cpu, when, cpu);
+	if (after.timer[cpu] <= before.timer[cpu])
+		st_fail("timer%d did not tick on CPU%d%s (%ld -> %ld)", cpu, cpu, when,
+			before.timer[cpu], after.timer[cpu]);
+	if (after.hyp[cpu] <= before.hyp[cpu])
+		st_fail("no upcalls on CPU%d%s (HYP %ld -> %ld)", cpu, when,
+			before.hyp[cpu], after.hyp[cpu]);
+	st_info("CPU%d%s: timer%d %ld -> %ld, HYP %ld -> %ld", cpu, when, cpu,
+		before.timer[cpu], after.timer[cpu], before.hyp[cpu], after.hyp[cpu]);
+}
+
+int main(void)
+{
+	struct counts before;
 	char cs[64] = "";
 	FILE *f;
 	int cpu;
@@ -109,23 +144,19 @@ int main(void)
 		st_fail("clocksource is '%s', not xpv-clock", cs);
 	st_info("clocksource: %s", cs);
 
-	for (cpu = 0; cpu < before.ncpu; cpu++)
-		exercise(cpu);
-	read_interrupts(&after);
-
 	if (before.ncpu < 2)
 		st_fail("only %d CPU online; the rig boots the guest with 2", before.ncpu);
-	for (cpu = 0; cpu < before.ncpu; cpu++) {
-		if (!after.have_timer[cpu])
-			st_fail("CPU%d has no xpv timer interrupt (timer%d)", cpu, cpu);
-		if (after.timer[cpu] <= before.timer[cpu])
-			st_fail("timer%d did not tick on CPU%d (%ld -> %ld)", cpu, cpu,
-				before.timer[cpu], after.timer[cpu]);
-		if (after.hyp[cpu] <= before.hyp[cpu])
-			st_fail("no upcalls on CPU%d (HYP %ld -> %ld)", cpu,
-				before.hyp[cpu], after.hyp[cpu]);
-		st_info("CPU%d: timer%d %ld -> %ld, HYP %ld -> %ld", cpu, cpu,
-			before.timer[cpu], after.timer[cpu], before.hyp[cpu], after.hyp[cpu]);
-	}
+	for (cpu = 0; cpu < before.ncpu; cpu++)
+		check_ticks(cpu, "");
+
+	/*
+	 * CPU hotplug: the last CPU goes away and comes back. Its vcpu_info
+	 * stays where it was, but its upcall vector and its clockevent must
+	 * be set up again, or it runs without xpv's timer and events.
+	 */
+	cpu = before.ncpu - 1;
+	set_online(cpu, 0);
+	set_online(cpu, 1);
+	check_ticks(cpu, " after offline/online");
 	return ST_PASS;
 }
