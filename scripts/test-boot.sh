@@ -64,7 +64,10 @@ if grep -h -E -- '\] +not ok [0-9]+ ' "$run"/*.log; then
 	echo "boot-$mode: KUnit reported failures (above)" >&2; bad=1
 fi
 for pat in "${expect[@]}"; do
-	if line=$(cat "$run"/*.log | grep -m1 -E -- "$pat"); then
+	# No "cat | grep -m1": with pipefail, cat's SIGPIPE would fail a match.
+	line=$(grep -h -m1 -E -- "$pat" "$run"/*.log || true)
+	if [ -n "$line" ]; then
+		line=${line%%$'\n'*}
 		echo "boot-$mode: found: ${line#*] }"
 	else
 		echo "boot-$mode: MISSING: /$pat/" >&2; bad=1

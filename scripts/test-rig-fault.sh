@@ -17,7 +17,7 @@ printf '%s\n' "$out" | grep -v '^  |' | tail -n 8
 bad=0
 [ $rc -ne 0 ] || { echo "rig-fault: the rig passed a guest that panicked" >&2; bad=1; }
 for pat in "FAIL in stage guest-init: guest kernel panic" "XPV-RIG: guest-gone reason=crash"; do
-	if printf '%s\n' "$out" | grep -q -F -- "$pat"; then
+	if grep -q -F -- "$pat" <<<"$out"; then
 		echo "rig-fault: found: $pat"
 	else
 		echo "rig-fault: MISSING: $pat" >&2; bad=1
