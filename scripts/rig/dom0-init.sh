@@ -124,7 +124,7 @@ run_guest() {
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
 	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
 	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=60
-	local t0 now el stage="" init_seen=0 sum_t=0 reason typed=0 tty
+	local t0 now el stage="" init_seen=0 sum_t=0 reason
 	mkdir -p "$PAYLOAD" "$WORK"
 	step "mount payload drive" mount /dev/vdb "$PAYLOAD"
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
@@ -173,19 +173,6 @@ run_guest() {
 		el=$((now - t0))
 		[ $init_seen = 1 ] || ! guest_said "XPV-GUEST: init reached" || init_seen=1
 		[ "$sum_t" != 0 ] || ! guest_said "XPV-GUEST: summary" || sum_t=$now
-		# Type a command into the guest's shell through the console's pty
-		# (what `xl console` attaches to); the answer only exists if the
-		# shell ran it: the typed line itself holds no "42".
-		if [ $typed = 0 ] && guest_said "XPV-GUEST: shell on hvc0"; then
-			typed=1
-			tty=$(xenstore-read "/local/domain/$domid/console/tty" 2>/dev/null)
-			# shellcheck disable=SC2016
-			if [ -c "$tty" ] && printf 'echo XPV-CONSOLE: answer $((6 * 7))\nexit\n' >"$tty"; then
-				say "console-input typed into $tty"
-			else
-				say "console-input failed (console tty '$tty')"
-			fi
-		fi
 		if [ $el -ge "$GUEST_TIMEOUT" ]; then
 			stage=$([ $init_seen = 1 ] && echo selftests || echo guest-init)
 		elif [ $init_seen = 0 ] && [ $el -ge "$INIT_TIMEOUT" ]; then

@@ -83,13 +83,6 @@ for t in /selftests/*; do
 	say "XPV-SELFTEST: $name: $r"
 done
 say "XPV-GUEST: summary $pass passed, $fail failed, $skip skipped"
-# The console's input path: dom0 types a command into this shell through
-# xenconsoled's pty, as `xl console` does, and looks for the answer.
-if [ -c /dev/hvc0 ]; then
-	say "XPV-GUEST: shell on hvc0"
-	timeout 30 sh -i </dev/hvc0 >/dev/hvc0 2>&1
-	say "XPV-GUEST: console shell ended ($?)"
-fi
 diag interrupts /proc/interrupts
 say "XPV-GUEST: powering off"
 sync
