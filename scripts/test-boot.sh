@@ -54,6 +54,16 @@ esac
 rc=0
 "$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
 run=$XPV_CACHE/runs/$mode-latest
+# Seen once in a few dozen boots, with mainline's kernel too: the guest
+# triple-faults before it prints a single line (nested SVM under TCG).
+# That, and only that, gets one more try, said out loud.
+if [ $rc -ne 0 ] && [ ! -s "$run/guest-console.log" ] &&
+   grep -aq "Triple fault" "$run/serial.log"; then
+	warn "the $mode guest triple-faulted before printing anything: booting it once more" \
+	     "first attempt: $(readlink -f "$run")"
+	rc=0
+	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
+fi
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0

@@ -194,7 +194,9 @@ handle() {
 		fail "guest hang: ${l#XPV-RIG: }" "${BASH_REMATCH[1]}"
 	elif [[ $l =~ ^XPV-RIG:\ guest-gone\ reason=([a-z_0-9-]+) ]]; then
 		gone_reason=${BASH_REMATCH[1]}
-		if [ "$gone_reason" = poweroff ]; then
+		# "halted": the kernel has no power-off handler (the reference
+		# on Xen PVH) and said so; dom0 ended it (noted below).
+		if [ "$gone_reason" = poweroff ] || [ "$gone_reason" = halted ]; then
 			reach 5
 		elif [ "$gone_reason" != timeout ]; then
 			fail "the guest ended by $gone_reason, not by powering off"
@@ -338,7 +340,8 @@ fi
 # A guest without a power-off handler halts; Xen then ends it as powered
 # off once every vCPU is halted with interrupts off. Fine, but say so.
 if grep -aq 'Power off not available' "$run/guest-console.log"; then
-	printf 'rig: note: the guest has no power-off handler and halted; Xen took that as power-off\n' |
+	printf 'rig: note: the guest has no power-off handler and halted (%s)\n' \
+		"$([ "$gone_reason" = halted ] && echo "dom0 ended it" || echo "Xen took that as power-off")" |
 		tee -a "$run/summary.txt"
 fi
 printf 'rig: serial log      %s\n' "$serial"
