@@ -31,12 +31,15 @@ xpv)
 		"XPV-SELFTEST: xpv-platform: PASS"
 		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
 		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
+		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/vbd/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
+		"xpv/bus: device/vif/0: backend /local/domain/0/backend/vif/[0-9]+/0 \\(domain 0\\), state [A-Za-z]+"
 		# KUnit, built in: each suite's top-level result.
 		"\\] ok [0-9]+ xpv-time$"
 		"\\] ok [0-9]+ xpv-events$"
 		"\\] ok [0-9]+ xpv-grant$"
 		"\\] ok [0-9]+ xpv-store$"
 		"\\] ok [0-9]+ xpv-store-conn$"
+		"\\] ok [0-9]+ xpv-bus$"
 		"\\] # Totals: pass:[1-9][0-9]* fail:0 "
 	) ;;
 reference)
