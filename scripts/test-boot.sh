@@ -29,6 +29,9 @@ xpv)
 		"hvc_xpv: console on port [0-9]+"
 		"XPV-GUEST: init reached"
 		"XPV-SELFTEST: xpv-platform: PASS"
+		# A command typed through `xl console` reached hvc0's shell.
+		"XPV-RIG: console-check answer seen through xl console"
+		"XPV-CONSOLE: answer 42"
 		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
 		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
 		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/vbd/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
@@ -50,6 +53,7 @@ reference)
 	expect=(
 		"Hypervisor detected: Xen HVM"
 		"XPV-GUEST: init reached"
+		"XPV-RIG: console-check answer seen through xl console"
 	) ;;
 *) die "usage: test-boot.sh xpv|reference" ;;
 esac

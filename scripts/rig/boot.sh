@@ -47,7 +47,7 @@ done
 	"QEMU's multiboot module list cannot take those"
 
 rig_deps
-need qemu-system-x86_64 mke2fs debugfs tail
+need qemu-system-x86_64 mke2fs debugfs tail flock
 
 # Per-stage limits in seconds (how long a stage may take once the one
 # before it ended), so a hang is named early. The guest stages are watched
@@ -78,6 +78,10 @@ cp "$kernel" "$run/payload/bzImage"
 	cat "$run/initramfs.log" >&2
 	die "building the guest initramfs failed"
 }
+"$RIG_DIR/dom0-peers.sh" "$run/payload/peers" 2>>"$run/initramfs.log" || {
+	cat "$run/initramfs.log" >&2
+	die "building the selftests' dom0 peers failed"
+}
 {
 	printf '# read by dom0 (scripts/rig/dom0-init.sh)\n'
 	printf 'NAME=%q\nMEMORY=%q\nVCPUS=%q\nEXTRA=%q\n' "$name" "$memory" "$vcpus" \
@@ -90,6 +94,16 @@ run_logged "$run/mke2fs.log" mke2fs -q -t ext4 -L xpv-payload -d "$run/payload" 
 	-F "$run/payload.img" "${size_mb}M" || die "could not make the payload drive"
 
 dom0=$("$RIG_DIR/dom0-image.sh") || die "no dom0 image"
+
+# One rig at a time: two TCG machines on this kind of host starve each
+# other and every stage limit turns into a false hang.
+mkdir -p "$XPV_CACHE/rig"
+exec {rig_lock}>"$XPV_CACHE/rig/.boot-lock"
+if ! flock -n "$rig_lock"; then
+	log "another rig run holds $XPV_CACHE/rig/.boot-lock; waiting (30 min at most)"
+	flock -w 1800 "$rig_lock" || die "another rig run kept the rig for 30 minutes" \
+		"see 'pgrep -af xpv-rig-'"
+fi
 
 # --- QEMU, per the recipe in shared/DESIGN.md ("The boot rig") -------------
 qpid="" tpid=""

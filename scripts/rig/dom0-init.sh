@@ -27,6 +27,7 @@ uptime_s() { cut -d' ' -f1 /proc/uptime; }
 # it back with debugfs), then power off: sysrq works without any init system,
 # and Xen then ends, which makes QEMU (-no-reboot) exit.
 power_off() {
+	stop_peers
 	if mountpoint -q "$PAYLOAD"; then
 		mkdir -p "$PAYLOAD/out"
 		xl dmesg >"$PAYLOAD/out/xl-dmesg.txt" 2>&1
@@ -38,6 +39,26 @@ power_off() {
 	say "dom0-poweroff uptime=$(uptime_s)s"
 	echo o >/proc/sysrq-trigger
 	while :; do sleep 60; done
+}
+
+# The selftests' dom0 sides (servers a guest test talks to), each in the
+# background with its output on the console; stopped before power-off so
+# the payload drive they run from can be unmounted.
+start_peers() {
+	local p name
+	for p in "$PAYLOAD"/peers/*; do
+		[ -x "$p" ] || continue
+		name=${p##*/}
+		"$p" 2>&1 </dev/null | sed -u "s/^/XPV-PEER: $name| /" &
+		say "peer $name started"
+	done
+}
+
+stop_peers() {
+	local p
+	for p in "$PAYLOAD"/peers/*; do
+		pkill -x -f "$p" 2>/dev/null && sleep 0.5
+	done
 }
 
 rig_die() {
@@ -101,7 +122,65 @@ bridge() {
 # only console is the early one, the hypervisor's ring (port 0xe9 output).
 guest_said() {
 	grep -qF -- "$1" "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null && return 0
-	xl dmesg 2>/dev/null | grep -F -- "$1" | grep -q "^(d$domid)"
+	xlt dmesg 2>/dev/null | grep -F -- "$1" | grep -q "^(d$domid)"
+}
+
+# xl talks to xenstored and to the backends; if either wedges, xl blocks
+# for ever. Bound every call from the wait loop and show who is stuck.
+xlt() {
+	local rc
+	timeout 30 xl "$@"
+	rc=$?
+	if [ $rc = 124 ]; then
+		say "dom0-stuck: xl $* took over 30 s"
+		show_stuck
+	fi
+	return $rc
+}
+
+# shellcheck disable=SC2009 # want wchan and args of several names at once
+show_stuck() {
+	local pid
+	ps -eo pid,stat,wchan:24,etimes,args 2>/dev/null |
+		grep -E ' (xl|xenstored|xenconsoled|/etc/xen/scripts/|udevd)' |
+		grep -v grep | sed 's/^/XPV-RIG:   ps | /'
+	for pid in $(pgrep -x xl) $(pgrep -x xenstored); do
+		sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null
+	done
+}
+
+# Type a command into the guest's shell through `xl console`, as a person
+# would, and look for the answer in what xl console printed back. The typed
+# line holds no "42", so only the guest's shell can produce the answer.
+# Its own session: no terminal may become PID 1's controlling terminal.
+console_check() {
+	local fifo=/tmp/console-in out=/tmp/console-out pid
+	rm -f "$fifo" "$out"
+	mkfifo "$fifo" || { say "console-check failed: mkfifo"; return; }
+	# xl console only reads what is typed when its stdin is a terminal:
+	# script(1) gives it one and copies the FIFO into it.
+	setsid timeout 40 script -q -f -e -c "xl console -t pv $DOM" /dev/null \
+		<"$fifo" >"$out" 2>&1 &
+	pid=$!
+	exec 8>"$fifo"
+	sleep 2 # let xl console attach before typing
+	# shellcheck disable=SC2016 # $((...)) is for the guest's shell
+	printf 'echo XPV-CONSOLE: answer $((6 * 7))\n' >&8
+	for _ in $(seq 100); do
+		grep -q "XPV-CONSOLE: answer 42" "$out" && break
+		sleep 0.2
+	done
+	if grep -q "XPV-CONSOLE: answer 42" "$out"; then
+		say "console-check answer seen through xl console"
+	else
+		say "console-check no answer through xl console; it printed:"
+		tail -n 5 "$out" | sed 's/^/XPV-RIG:   | /'
+	fi
+	printf 'exit\n' >&8 2>/dev/null
+	sleep 1
+	printf '\035' >&8 2>/dev/null # xl console's escape character: detach
+	exec 8>&-
+	wait "$pid"
 }
 
 shutdown_reason() {
@@ -124,7 +203,7 @@ run_guest() {
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
 	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
 	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=60
-	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0
+	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0
 	mkdir -p "$PAYLOAD" "$WORK"
 	step "mount payload drive" mount /dev/vdb "$PAYLOAD"
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
@@ -133,6 +212,7 @@ run_guest() {
 	DOM=xpv-$NAME
 
 	# The guest's disk lives in dom0 RAM: fast, and nothing to clean up.
+	start_peers
 	step "tmpfs for the guest disk" mount -t tmpfs -o size=$((DISK_MB + 16))m tmpfs "$WORK"
 	step "guest disk" truncate -s "${DISK_MB}M" "$WORK/xvda.img"
 	cat >"$WORK/guest.xl" <<-EOF
@@ -168,11 +248,15 @@ run_guest() {
 
 	# Wait for the domain to go, with our own deadlines so a hang is caught
 	# here, where xl can still say something about the guest.
-	while xl domid "$DOM" >/dev/null 2>&1; do
+	while xlt domid "$DOM" >/dev/null 2>&1; do
 		now=$(date +%s)
 		el=$((now - t0))
 		[ $init_seen = 1 ] || ! guest_said "XPV-GUEST: init reached" || init_seen=1
 		[ "$sum_t" != 0 ] || ! guest_said "XPV-GUEST: summary" || sum_t=$now
+		if [ $typed = 0 ] && guest_said "XPV-GUEST: shell on hvc0"; then
+			typed=1
+			console_check
+		fi
 		# A kernel without a power-off handler halts instead; Xen ends
 		# such a domain only if every vCPU halts with interrupts off,
 		# which does not always happen. Give it 10 s, then end it.
@@ -188,16 +272,18 @@ run_guest() {
 		[ -z "$stage" ] || break
 		sleep 2
 	done
-	if [ -z "$stage" ] && [ "$halt_t" != 0 ] && xl domid "$DOM" >/dev/null 2>&1; then
-		xl destroy "$DOM" >/dev/null 2>&1
+	if [ -z "$stage" ] && [ "$halt_t" != 0 ] && xlt domid "$DOM" >/dev/null 2>&1; then
+		say "guest halted 10 s ago and is still there: destroying it"
+		xlt list 2>&1 | sed 's/^/XPV-RIG:   | /'
+		xlt destroy "$DOM" 2>&1 | sed 's/^/XPV-RIG:   destroy | /'
 		reason=halted
 	elif [ -n "$stage" ]; then
 		say "guest-timeout stage=$stage after ${el}s"
-		xl list 2>&1 | sed 's/^/XPV-RIG:   | /'
-		xl vcpu-list "$DOM" 2>&1 | sed 's/^/XPV-RIG:   | /'
+		xlt list 2>&1 | sed 's/^/XPV-RIG:   | /'
+		xlt vcpu-list "$DOM" 2>&1 | sed 's/^/XPV-RIG:   | /'
 		# Dumps the domain's vCPU state on the hypervisor console.
-		xl debug-keys q >/dev/null 2>&1
-		xl destroy "$DOM" >/dev/null 2>&1
+		xlt debug-keys q >/dev/null 2>&1
+		xlt destroy "$DOM" >/dev/null 2>&1
 		reason=timeout
 	else
 		reason=$(shutdown_reason)

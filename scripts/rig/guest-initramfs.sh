@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the boot rig's guest initramfs:
 #   guest-initramfs.sh OUT.cpio.gz
-# Holds busybox (static), every selftests/*.c built as a static program, and
+# Holds busybox (static), every selftests/NAME.c built as a static program
+# (NAME-peer.c excepted: those run in dom0), and
 # an /init that runs them and reports with XPV-GUEST/XPV-SELFTEST lines.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -21,15 +22,18 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,selftests}
 cp "$busybox" "$stage/bin/busybox"
 
+[ -d "$SELFTESTS_DIR" ] || die "selftests directory $SELFTESTS_DIR does not exist" \
+	"unset XPV_SELFTESTS_DIR or point it at a directory of NAME.c tests"
 n=0
-for src in "$XPV_TOP"/selftests/*.c; do
+for src in "$SELFTESTS_DIR"/*.c; do
 	[ -e "$src" ] || continue
 	t=$(basename "$src" .c)
-	gcc -static -O2 -Wall -Wextra -I"$XPV_TOP/selftests" -o "$stage/selftests/$t" "$src" ||
-		die "selftest $t does not build"
+	# NAME-peer.c runs in dom0 (scripts/rig/dom0-peers.sh), not here.
+	[[ $t != *-peer ]] || continue
+	rig_build_static "$src" "$stage/selftests/$t"
 	n=$((n + 1))
 done
-[ $n -gt 0 ] || warn "no selftests in $XPV_TOP/selftests"
+[ $n -gt 0 ] || warn "no selftests in $SELFTESTS_DIR"
 
 # /init runs under busybox sh. Every report line goes to stdout AND to
 # /dev/kmsg: a kernel with only an early (hypervisor) console still shows
@@ -83,6 +87,13 @@ for t in /selftests/*; do
 	say "XPV-SELFTEST: $name: $r"
 done
 say "XPV-GUEST: summary $pass passed, $fail failed, $skip skipped"
+# The console's input path, end to end: dom0 attaches `xl console` and types
+# a command into this shell; only the shell can print the answer.
+if [ -c /dev/hvc0 ]; then
+	say "XPV-GUEST: shell on hvc0"
+	timeout 30 sh -i </dev/hvc0 >/dev/hvc0 2>&1
+	say "XPV-GUEST: console shell ended ($?)"
+fi
 diag interrupts /proc/interrupts
 say "XPV-GUEST: powering off"
 sync

@@ -3,7 +3,16 @@
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RIG_CACHE=$XPV_CACHE/rig
-export RIG_DIR RIG_CACHE
+# Where the in-guest tests (NAME.c) and their dom0 peers (NAME-peer.c) are;
+# a developer may point it at a directory of tests being written.
+SELFTESTS_DIR=${XPV_SELFTESTS_DIR:-$XPV_TOP/selftests}
+export RIG_DIR RIG_CACHE SELFTESTS_DIR
+
+# Build one selftest source as a static program: rig_build_static SRC OUT.
+rig_build_static() {
+	gcc -static -O2 -Wall -Wextra -pthread -I"$SELFTESTS_DIR" -o "$2" "$1" ||
+		die "selftest $(basename "$1" .c) does not build" "fix $1"
+}
 
 # Install whatever deps.txt lists and dpkg does not have yet. The machines
 # are rebuilt from scratch now and then, so the scripts carry their own needs.
