@@ -3,20 +3,29 @@
 # Debian dom0 running the real backends, and report how far it got.
 #   boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N]
 #           [--memory MIB] [--extra "KERNEL ARGS"] [--verbose]
+#           [--next NAME2 BZIMAGE2]...
 # Exit 0 only if the guest reached init, no selftest failed (skips are fine)
 # and the guest powered itself off. Logs: $XPV_CACHE/runs/NAME-<time>/.
+# --next boots one more guest after the first, in the same Xen and dom0
+# (a side-by-side comparison in one run); every guest must pass.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/rig-lib.sh"
 
 usage() {
-	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--verbose]"
+	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--verbose] [--next NAME2 BZIMAGE2]..."
 }
 
 kernel="" name="" timeout=900 vcpus=2 memory=512 extra="" verbose=0
+next_names=() next_kernels=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--verbose | -v) verbose=1; shift; continue ;;
+	--next)
+		[ $# -ge 3 ] || usage
+		next_names+=("$2") next_kernels+=("$3")
+		shift 3
+		continue ;;
 	--kernel | --name | --timeout | --vcpus | --memory | --extra) [ $# -ge 2 ] || usage ;;
 	*) usage ;;
 	esac
@@ -38,6 +47,16 @@ done
 [ "$(dd if="$kernel" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] ||
 	die "'$kernel' is not a bzImage (no HdrS boot header)" "pass arch/x86/boot/bzImage"
 [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || die "--name '$name': use letters, digits, . _ -"
+# Every guest of the run: names and kernels, the first one's included.
+gnames=("$name" "${next_names[@]}")
+for i in "${!next_names[@]}"; do
+	n=${next_names[$i]} k=${next_kernels[$i]}
+	[[ $n =~ ^[A-Za-z0-9_.-]+$ ]] || die "--next '$n': use letters, digits, . _ -"
+	[ "$(dd if="$k" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] ||
+		die "--next $n: '$k' is not a bzImage" "build it first, or fix the path"
+done
+[ "$(printf '%s\n' "${gnames[@]}" | sort | uniq -d)" = "" ] || die "two guests named alike: ${gnames[*]}"
+ng=${#gnames[@]}
 for v in timeout vcpus memory; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$v '${!v}' is not a positive number"
 done
@@ -47,7 +66,7 @@ done
 	"QEMU's multiboot module list cannot take those"
 
 rig_deps
-need qemu-system-x86_64 mke2fs debugfs tail flock
+need qemu-system-x86_64 mke2fs debugfs tail flock socat
 
 # Per-stage limits in seconds (how long a stage may take once the one
 # before it ended), so a hang is named early. The guest stages are watched
@@ -62,9 +81,18 @@ t_dom0off=${XPV_RIG_T_DOM0_POWEROFF:-120}
 t_grace=${XPV_RIG_T_GRACE:-90}
 guest_timeout=$((timeout - t_xen - 60))
 [ $guest_timeout -ge $((t_init + 60)) ] || guest_timeout=$((t_init + 60))
-stages=(xen-up dom0-up guest-created guest-init selftests guest-poweroff dom0-poweroff)
-limits=("$t_xen" "$t_dom0" "$t_create" "$((t_init + 60))" "$((guest_timeout - t_init + 60))"
-	"$((t_off + 60))" "$t_dom0off")
+# Stage index of guest g's first stage is 2 + 4 g; with several guests
+# their stages are named NAME/stage.
+stages=(xen-up dom0-up) limits=("$t_xen" "$t_dom0")
+for g in "${!gnames[@]}"; do
+	p=$([ "$ng" = 1 ] || echo "${gnames[$g]}/")
+	stages+=("${p}guest-created" "${p}guest-init" "${p}selftests" "${p}guest-poweroff")
+	limits+=("$t_create" "$((t_init + 60))" "$((guest_timeout - t_init + 60))" "$((t_off + 60))")
+done
+stages+=(dom0-poweroff) limits+=("$t_dom0off")
+sw=15 # width of the stage column
+for st in "${stages[@]}"; do [ ${#st} -le $sw ] || sw=${#st}; done
+timeout=$((timeout + (ng - 1) * (guest_timeout + 60)))
 
 runs=$XPV_CACHE/runs
 run=$runs/$name-$(date +%Y%m%d-%H%M%S)
@@ -89,6 +117,12 @@ cp "$kernel" "$run/payload/bzImage"
 	printf 'GUEST_TIMEOUT=%q\nINIT_TIMEOUT=%q\nPOWEROFF_TIMEOUT=%q\n' \
 		"$guest_timeout" "$t_init" "$t_off"
 } >"$run/payload/guest.cfg"
+# Further guests: next/N/ holds a bzImage and a guest.cfg that overrides NAME.
+for i in "${!next_names[@]}"; do
+	mkdir -p "$run/payload/next/$i"
+	cp "${next_kernels[$i]}" "$run/payload/next/$i/bzImage"
+	printf 'NAME=%q\n' "${next_names[$i]}" >"$run/payload/next/$i/guest.cfg"
+done
 size_mb=$(($(du -sm "$run/payload" | cut -f1) + 64))
 run_logged "$run/mke2fs.log" mke2fs -q -t ext4 -L xpv-payload -d "$run/payload" \
 	-F "$run/payload.img" "${size_mb}M" || die "could not make the payload drive"
@@ -127,6 +161,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# The serial line is logged to $serial and also offered on a socket, which
+# nobody reads; it is there to type Xen debug keys when the machine hangs.
 # -cpu: +svm gives Xen HVM (PVH); -rdtscp because QEMU's SVM gives no
 # next-RIP for it; -pku or a guest without pkeys breaks on sigreturn.
 # smep=0 smap=0: the PV dom0 dies at once otherwise. No Xen "noreboot": with
@@ -136,7 +172,9 @@ trap 'exit 129' HUP
 t_start=$(rig_ms)
 qemu-system-x86_64 -name "xpv-rig-$name" \
 	-machine q35 -accel tcg -cpu max,+svm,-rdtscp,-pku -m 3072 -smp 2 \
-	-nographic -nic none -monitor none -serial "file:$serial" -no-reboot \
+	-nographic -nic none -monitor none -no-reboot \
+	-chardev "socket,id=ser0,path=$run/serial.sock,server=on,wait=off,logfile=$serial" \
+	-serial chardev:ser0 \
 	-kernel "$dom0/xen" \
 	-append "console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all smep=0 smap=0 conring_size=1m" \
 	-initrd "$dom0/vmlinuz root=/dev/vda rw console=hvc0 init=/usr/sbin/xpv-rig-init,$dom0/initrd.img" \
@@ -149,6 +187,8 @@ log "QEMU pid $qpid, serial log $serial"
 # --- follow the serial log ------------------------------------------------
 cur=0 stage_t0=$t_start grace_end=0 fail_stage="" fail_msg="" domid=""
 init_seen=0 summary="" gone_reason="" dom0_off=0
+gi=-1 gbase=2 tkey="" # the guest being run: index, first stage, result key prefix
+declare -a ginit=() gsummary=() ggone=()
 declare -A results=()
 declare -a order=() durations=()
 
@@ -166,12 +206,12 @@ reach() {
 	local i=$1 now
 	now=$(rig_ms)
 	while [ "$cur" -lt "$i" ]; do
-		printf 'rig: %-15s %8s\n' "${stages[$cur]}" "(no marker)"
+		printf 'rig: %-*s %8s\n' "$sw" "${stages[$cur]}" "(no marker)"
 		cur=$((cur + 1))
 	done
 	[ "$cur" -eq "$i" ] || return 0
 	durations[cur]=$((now - stage_t0))
-	printf 'rig: %-15s %8s   (at %s)\n' "${stages[$cur]}" \
+	printf 'rig: %-*s %8s   (at %s)\n' "$sw" "${stages[$cur]}" \
 		"$(rig_secs "${durations[$cur]}")" "$(rig_secs $((now - t_start)))"
 	stage_t0=$now
 	cur=$((cur + 1))
@@ -199,7 +239,10 @@ handle() {
 	elif [[ $l == "XPV-RIG: guest-created"* ]]; then
 		domid=${l#*domid=}
 		domid=${domid%% *}
-		reach 2
+		gi=$((gi + 1)) gbase=$((2 + 4 * gi))
+		init_seen=0 summary="" gone_reason=""
+		tkey=$([ "$ng" = 1 ] || echo "${gnames[$gi]:-guest$gi}:")
+		reach $gbase
 	elif [[ $l == "XPV-RIG: guest-create-failed"* ]]; then
 		fail "xl create failed (see the XPV-RIG lines above it)"
 	elif [[ $l == "XPV-RIG: dom0-error"* ]]; then
@@ -210,8 +253,9 @@ handle() {
 		gone_reason=${BASH_REMATCH[1]}
 		# "halted": the kernel has no power-off handler (the reference
 		# on Xen PVH) and said so; dom0 ended it (noted below).
+		ggone[gi]=$gone_reason
 		if [ "$gone_reason" = poweroff ] || [ "$gone_reason" = halted ]; then
-			reach 5
+			reach $((gbase + 3))
 		elif [ "$gone_reason" != timeout ]; then
 			fail "the guest ended by $gone_reason, not by powering off"
 		fi
@@ -224,17 +268,18 @@ handle() {
 
 	# Guest: its lines come via hvc0 (XPV-GC:) and/or the hypervisor ((dN)).
 	if [ $init_seen = 0 ] && [[ $l == *"XPV-GUEST: init reached"* ]]; then
-		init_seen=1
-		reach 3
+		init_seen=1 ginit[gi]=1
+		reach $((gbase + 1))
 	elif [[ $l =~ XPV-SELFTEST:\ ([A-Za-z0-9_.-]+):\ (PASS|FAIL|SKIP) ]]; then
-		if [ -z "${results[${BASH_REMATCH[1]}]:-}" ]; then
-			results[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
-			order+=("${BASH_REMATCH[1]}")
-			printf 'rig:   selftest %-24s %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+		local t=$tkey${BASH_REMATCH[1]}
+		if [ -z "${results[$t]:-}" ]; then
+			results[$t]=${BASH_REMATCH[2]}
+			order+=("$t")
+			printf 'rig:   selftest %-24s %s\n' "$t" "${BASH_REMATCH[2]}"
 		fi
 	elif [ -z "$summary" ] && [[ $l =~ XPV-GUEST:\ summary\ (.*) ]]; then
-		summary=${BASH_REMATCH[1]}
-		reach 4
+		summary=${BASH_REMATCH[1]} gsummary[gi]=${BASH_REMATCH[1]}
+		reach $((gbase + 2))
 	fi
 }
 
@@ -274,6 +319,16 @@ while :; do
 done
 exec {sfd}<&-
 
+# A hang with nothing said: before QEMU goes, ask Xen what every CPU and
+# domain was doing (Ctrl-A three times gives Xen the serial input; d: CPU
+# registers and stacks, q: domains and vCPUs, 0: dom0's vCPU stacks).
+if [ -n "$fail_stage" ] && [[ $fail_msg == "no progress"* ]] && kill -0 "$qpid" 2>/dev/null; then
+	log "asking Xen for a state dump (debug keys d, q, 0) before stopping QEMU"
+	{ printf '\001\001\001'; sleep 1; printf 'd'; sleep 4; printf 'q'; sleep 3; printf '0'; sleep 3; } |
+		timeout 20 socat - "UNIX-CONNECT:$run/serial.sock" >/dev/null 2>&1 || true
+	sleep 2
+fi
+
 qemu_rc=""
 if kill -0 "$qpid" 2>/dev/null; then
 	cleanup
@@ -286,7 +341,7 @@ total=$(($(rig_ms) - t_start))
 
 if [ -z "$fail_stage" ]; then
 	if [ $dom0_off = 1 ] && [ "$qemu_rc" = 0 ]; then
-		reach 6
+		reach $((${#stages[@]} - 1))
 	elif [ "$qemu_rc" = 0 ]; then
 		fail "QEMU exited (dom0 or Xen went down)"
 	else
@@ -299,6 +354,15 @@ fi
 # through the hypervisor (early console, port 0xe9): "(dN) ...".
 sed -e 's/\r*$//' "$serial" | sed -n -e 's/^XPV-GC: //p' -e '/^(d[1-9][0-9]*) /p' \
 	>"$run/guest-console.log"
+# With several guests, each one's console on its own too: what came
+# between its "guest-created" and the next one's.
+if [ "$ng" -gt 1 ]; then
+	sed -e 's/\r*$//' "$serial" | awk -v run="$run" -v names="${gnames[*]}" '
+		BEGIN { n = split(names, nm, " "); g = 0 }
+		/^XPV-RIG: guest-created/ { g++; f = run "/guest-console-" nm[g] ".log"; next }
+		g && /^XPV-GC: / { sub(/^XPV-GC: /, ""); print > f; next }
+		g && /^\(d[1-9][0-9]*\) / { print > f }'
+fi
 # dom0 left its logs (xl dmesg, xl's and xenconsoled's) on the payload drive.
 if debugfs -R "rdump /out $run" "$run/payload.img" >/dev/null 2>&1 && [ -d "$run/out" ]; then
 	mv "$run/out" "$run/dom0-out"
@@ -309,16 +373,19 @@ failed_tests=()
 for t in "${order[@]}"; do
 	[ "${results[$t]}" != FAIL ] || failed_tests+=("$t")
 done
-if [ -z "$fail_stage" ]; then
-	if [ $init_seen = 0 ]; then
-		fail_stage=guest-init fail_msg="the guest never reached init"
-	elif [ -z "$summary" ]; then
-		fail_stage=selftests fail_msg="no selftest summary from the guest"
-	elif [ ${#failed_tests[@]} -gt 0 ] || [[ $summary != *" 0 failed"* ]]; then
-		fail_stage=selftests fail_msg="selftests failed: ${failed_tests[*]:-(see summary)}"
+for g in "${!gnames[@]}"; do
+	[ -z "$fail_stage" ] || break
+	p=$([ "$ng" = 1 ] || echo "${gnames[$g]}/")
+	s=${gsummary[$g]:-}
+	if [ "${ginit[$g]:-0}" = 0 ]; then
+		fail_stage=${p}guest-init fail_msg="the guest never reached init"
+	elif [ -z "$s" ]; then
+		fail_stage=${p}selftests fail_msg="no selftest summary from the guest"
+	elif [ ${#failed_tests[@]} -gt 0 ] || [[ $s != *" 0 failed"* ]]; then
+		fail_stage=${p}selftests fail_msg="selftests failed: ${failed_tests[*]:-(see summary)}"
 	fi
 	[ -z "$fail_stage" ] || printf 'rig: FAIL in stage %s: %s\n' "$fail_stage" "$fail_msg"
-fi
+done
 
 {
 	echo "name: $name"
@@ -334,9 +401,12 @@ fi
 		[ -z "${durations[$i]:-}" ] || echo "stage ${stages[$i]}: $(rig_secs "${durations[$i]}")"
 	done
 	echo "total: $(rig_secs "$total")"
+	for g in "${!gnames[@]}"; do
+		p=$([ "$ng" = 1 ] || echo "${gnames[$g]}-")
+		echo "${p}guest-shutdown: ${ggone[$g]:-none}"
+		echo "${p}guest-summary: ${gsummary[$g]:-none}"
+	done
 	echo "guest-domid: ${domid:-none}"
-	echo "guest-shutdown: ${gone_reason:-none}"
-	echo "guest-summary: ${summary:-none}"
 	for t in "${order[@]}"; do echo "selftest $t: ${results[$t]}"; done
 	echo "qemu-exit: $qemu_rc"
 } >"$run/summary.txt"
@@ -365,4 +435,9 @@ if [ -n "$fail_stage" ]; then
 	printf 'rig: %s FAILED at %s after %s\n' "$name" "$fail_stage" "$(rig_secs "$total")"
 	exit 1
 fi
-printf 'rig: %s PASSED in %s (%s)\n' "$name" "$(rig_secs "$total")" "$summary"
+if [ "$ng" = 1 ]; then
+	printf 'rig: %s PASSED in %s (%s)\n' "$name" "$(rig_secs "$total")" "$summary"
+else
+	printf 'rig: %s PASSED in %s (%s)\n' "$name" "$(rig_secs "$total")" \
+		"$(for g in "${!gnames[@]}"; do printf '%s%s: %s' "${g/#[1-9]*/; }" "${gnames[$g]}" "${gsummary[$g]}"; done)"
+fi

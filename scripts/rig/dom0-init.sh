@@ -49,15 +49,28 @@ start_peers() {
 	for p in "$PAYLOAD"/peers/*; do
 		[ -x "$p" ] || continue
 		name=${p##*/}
-		"$p" 2>&1 </dev/null | sed -u "s/^/XPV-PEER: $name| /" &
+		# A peer that dies (seen once: a segfault in dom0 under TCG) is
+		# started again, so one crash fails one connection, not the rest.
+		(
+			echo "$BASHPID" >"/run/xpv-peer-$name.pid"
+			while :; do
+				"$p" </dev/null
+				echo "exited with status $?; starting it again"
+				sleep 1
+			done
+		) 2>&1 | sed -u "s/^/XPV-PEER: $name| /" &
 		say "peer $name started"
 	done
 }
 
 stop_peers() {
-	local p
+	local p name
 	for p in "$PAYLOAD"/peers/*; do
+		name=${p##*/}
+		# The loop first, or it would start the peer again.
+		[ -f "/run/xpv-peer-$name.pid" ] && kill "$(cat "/run/xpv-peer-$name.pid")" 2>/dev/null
 		pkill -x -f "$p" 2>/dev/null && sleep 0.5
+		rm -f "/run/xpv-peer-$name.pid"
 	done
 }
 
@@ -120,8 +133,13 @@ bridge() {
 
 # Has the guest printed this? Its console log (hvc0) or, for a kernel whose
 # only console is the early one, the hypervisor's ring (port 0xe9 output).
+# Only while hvc0 has said nothing: xl dmesg copies Xen's whole 1 MiB
+# console ring under Xen's console lock, and doing that every 2 s for a
+# whole run once stalled a dom0 vCPU for minutes under TCG.
 guest_said() {
-	grep -qF -- "$1" "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null && return 0
+	local log=$CONSOLE_DIR/guest-$DOM.log
+	grep -qF -- "$1" "$log" 2>/dev/null && return 0
+	[ ! -s "$log" ] || return 1
 	xlt dmesg 2>/dev/null | grep -F -- "$1" | grep -q "^(d$domid)"
 }
 
@@ -129,13 +147,43 @@ guest_said() {
 # for ever. Bound every call from the wait loop and show who is stuck.
 xlt() {
 	local rc
-	timeout 30 xl "$@"
+	timeout -k 5 30 xl "$@"
 	rc=$?
 	if [ $rc = 124 ]; then
 		say "dom0-stuck: xl $* took over 30 s"
 		show_stuck
 	fi
 	return $rc
+}
+
+# The wait loop touches $HEARTBEAT on each round; if it stops for 45 s,
+# this background watchdog shows what every process is waiting on (once
+# per stall), so a wedged dom0 names the culprit instead of going quiet.
+HEARTBEAT=/run/xpv-rig-heartbeat
+# shellcheck disable=SC2009 # all processes, with wchan and args
+watchdog() {
+	local age reported=0 pid
+	while sleep 10; do
+		[ -e "$HEARTBEAT" ] || continue
+		age=$(($(date +%s) - $(stat -c %Y "$HEARTBEAT")))
+		if [ "$age" -lt 45 ]; then
+			reported=0
+			continue
+		fi
+		[ $reported = 1 ] && continue
+		reported=1
+		say "dom0-watchdog: the rig loop has not moved for ${age}s; processes:"
+		ps -eo pid,ppid,stat,psr,wchan:28,etimes,args --sort=pid 2>/dev/null |
+			grep -v -E ' \[[^]]*\]$' | cut -c1-160 | sed 's/^/XPV-RIG:   ps | /'
+		for pid in $(ps -eo pid,stat --no-headers | awk '$2 ~ /[DR]/ { print $1 }') $(pgrep -P 1); do
+			sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null | head -n 12
+		done
+	done
+}
+
+# Has Xen shut the domain down (or is it dying)? xl list's state column.
+dom_shut_down() {
+	xlt list "$DOM" 2>/dev/null | awk 'NR == 2 { exit !($5 ~ /[sd]/) }'
 }
 
 # shellcheck disable=SC2009 # want wchan and args of several names at once
@@ -157,12 +205,14 @@ console_check() {
 	local fifo=/tmp/console-in out=/tmp/console-out pid
 	rm -f "$fifo" "$out"
 	mkfifo "$fifo" || { say "console-check failed: mkfifo"; return; }
+	say "console-check: attaching xl console"
 	# xl console only reads what is typed when its stdin is a terminal:
 	# script(1) gives it one and copies the FIFO into it.
-	setsid timeout 40 script -q -f -e -c "xl console -t pv $DOM" /dev/null \
+	setsid timeout -k 5 40 script -q -f -e -c "xl console -t pv $DOM" /dev/null \
 		<"$fifo" >"$out" 2>&1 &
 	pid=$!
-	exec 8>"$fifo"
+	# Read-write: opening a FIFO so never blocks, whatever the reader does.
+	exec 8<>"$fifo"
 	sleep 2 # let xl console attach before typing
 	# shellcheck disable=SC2016 # $((...)) is for the guest's shell
 	printf 'echo XPV-CONSOLE: answer $((6 * 7))\n' >&8
@@ -199,26 +249,31 @@ shutdown_reason() {
 	esac
 }
 
+# Boot the guest whose bzImage is in DIR: the payload's root for the first
+# one, next/N/ for each further one (its guest.cfg overrides the first's).
 run_guest() {
+	local dir=$1
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
 	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
 	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=60
 	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0
-	mkdir -p "$PAYLOAD" "$WORK"
-	step "mount payload drive" mount /dev/vdb "$PAYLOAD"
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
 	# shellcheck source=/dev/null
 	. "$PAYLOAD/guest.cfg"
+	# shellcheck source=/dev/null
+	[ "$dir" = "$PAYLOAD" ] || . "$dir/guest.cfg"
 	DOM=xpv-$NAME
 
 	# The guest's disk lives in dom0 RAM: fast, and nothing to clean up.
-	start_peers
-	step "tmpfs for the guest disk" mount -t tmpfs -o size=$((DISK_MB + 16))m tmpfs "$WORK"
+	# Each guest gets a new, empty one.
+	mountpoint -q "$WORK" || step "tmpfs for the guest disk" \
+		mount -t tmpfs -o size=$((DISK_MB + 16))m tmpfs "$WORK"
+	rm -f "$WORK/xvda.img"
 	step "guest disk" truncate -s "${DISK_MB}M" "$WORK/xvda.img"
 	cat >"$WORK/guest.xl" <<-EOF
 		name = "$DOM"
 		type = "pvh"
-		kernel = "$PAYLOAD/bzImage"
+		kernel = "$dir/bzImage"
 		ramdisk = "$PAYLOAD/initramfs.cpio.gz"
 		extra = "$EXTRA"
 		memory = $MEMORY
@@ -240,7 +295,7 @@ run_guest() {
 	fi
 	domid=$(xl domid "$DOM" 2>/dev/null) || domid="?"
 	t0=$(date +%s)
-	say "guest-created domid=$domid uptime=$(uptime_s)s"
+	say "guest-created domid=$domid name=$NAME uptime=$(uptime_s)s"
 
 	# Relay hvc0 (xenconsoled's log of it) to the serial file, line by line.
 	tail -n +1 -F -s 0.2 "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null |
@@ -249,6 +304,7 @@ run_guest() {
 	# Wait for the domain to go, with our own deadlines so a hang is caught
 	# here, where xl can still say something about the guest.
 	while xlt domid "$DOM" >/dev/null 2>&1; do
+		: >"$HEARTBEAT"
 		now=$(date +%s)
 		el=$((now - t0))
 		[ $init_seen = 1 ] || ! guest_said "XPV-GUEST: init reached" || init_seen=1
@@ -261,7 +317,9 @@ run_guest() {
 		# such a domain only if every vCPU halts with interrupts off,
 		# which does not always happen. Give it 10 s, then end it.
 		[ "$halt_t" != 0 ] || ! guest_said "Power off not available" || halt_t=$now
-		[ "$halt_t" = 0 ] || [ $((now - halt_t)) -lt 10 ] || break
+		# Once Xen has shut the domain down (state s), xl's own daemon is
+		# destroying it: a second destroy racing it is not needed.
+		[ "$halt_t" = 0 ] || [ $((now - halt_t)) -lt 10 ] || dom_shut_down || break
 		if [ $el -ge "$GUEST_TIMEOUT" ]; then
 			stage=$([ $init_seen = 1 ] && echo selftests || echo guest-init)
 		elif [ $init_seen = 0 ] && [ $el -ge "$INIT_TIMEOUT" ]; then
@@ -288,6 +346,7 @@ run_guest() {
 	else
 		reason=$(shutdown_reason)
 	fi
+	rm -f "$HEARTBEAT" # nothing left to watch until the next guest
 	sleep 1 # let the console relay catch up
 	say "guest-gone reason=$reason after $(($(date +%s) - t0))s"
 	# What the hypervisor said about this guest (crash reasons and the like).
@@ -308,7 +367,14 @@ main() {
 	dmesg -n 4
 	# Xen turns \n into \r\n on the serial line already.
 	stty -F /dev/console -onlcr 2>/dev/null
-	run_guest
+	mkdir -p "$PAYLOAD" "$WORK"
+	step "mount payload drive" mount /dev/vdb "$PAYLOAD"
+	watchdog &
+	start_peers
+	run_guest "$PAYLOAD"
+	for d in "$PAYLOAD"/next/*/; do
+		run_guest "${d%/}"
+	done
 	power_off
 }
 
