@@ -15,11 +15,11 @@ TREE		:= $(XPV_CACHE)/work/tree
 S		:= scripts
 
 .PHONY: help deps base import export build build-ref check boot boot-ref \
-	test clean-cache
+	bench test clean-cache
 
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "other targets: deps base import export build build-ref check boot-ref"
+	@echo "other targets: deps base import export build build-ref check boot-ref bench"
 
 deps:
 	@$(S)/install-deps.sh
@@ -52,6 +52,11 @@ boot: build
 
 boot-ref: build-ref
 	@$(S)/rig/boot.sh --kernel $(XPV_CACHE)/work/build-ref/arch/x86/boot/bzImage --name reference
+
+# xpv's frontends next to mainline's, in one rig run (figures, not a test).
+bench: build build-ref
+	@$(S)/bench.sh $(XPV_CACHE)/work/build-xpv/arch/x86/boot/bzImage \
+		$(XPV_CACHE)/work/build-ref/arch/x86/boot/bzImage
 
 test: deps
 	@$(S)/run-tests.sh
