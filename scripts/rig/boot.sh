@@ -439,5 +439,8 @@ if [ "$ng" = 1 ]; then
 	printf 'rig: %s PASSED in %s (%s)\n' "$name" "$(rig_secs "$total")" "$summary"
 else
 	printf 'rig: %s PASSED in %s (%s)\n' "$name" "$(rig_secs "$total")" \
-		"$(for g in "${!gnames[@]}"; do printf '%s%s: %s' "${g/#[1-9]*/; }" "${gnames[$g]}" "${gsummary[$g]}"; done)"
+		"$(for g in "${!gnames[@]}"; do
+			[ "$g" = 0 ] || printf '; '
+			printf '%s: %s' "${gnames[$g]}" "${gsummary[$g]}"
+		done)"
 fi

@@ -20,6 +20,17 @@ CONSOLE_DIR=/var/log/xen/console
 
 exec </dev/null >/dev/console 2>&1
 
+# As PID 1, only start the rig and reap orphans. Every orphan's end is a
+# SIGCHLD to PID 1, and a PID 1 running the rig's loop under that rain
+# once left one of its forked subshells deadlocked on a futex for good.
+if [ $$ = 1 ]; then
+	"$0" "$@"
+	# The rig powers off by itself; it only comes back here if it died.
+	echo "XPV-RIG: dom0-error: the rig's init script exited ($?)"
+	echo o >/proc/sysrq-trigger
+	while :; do sleep 60; done
+fi
+
 say() { printf 'XPV-RIG: %s\n' "$*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
@@ -175,8 +186,15 @@ watchdog() {
 		say "dom0-watchdog: the rig loop has not moved for ${age}s; processes:"
 		ps -eo pid,ppid,stat,psr,wchan:28,etimes,args --sort=pid 2>/dev/null |
 			grep -v -E ' \[[^]]*\]$' | cut -c1-160 | sed 's/^/XPV-RIG:   ps | /'
-		for pid in $(ps -eo pid,stat --no-headers | awk '$2 ~ /[DR]/ { print $1 }') $(pgrep -P 1); do
+		for pid in $(ps -eo pid,stat --no-headers | awk '$2 ~ /[DR]/ { print $1 }') $(pgrep -P $$); do
 			sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null | head -n 12
+		done
+		# A subshell of ours asleep on a futex is deadlocked (bash has no
+		# threads to wake it); ending it lets the loop go on.
+		for pid in $(ps -eo pid,ppid,wchan:32,args --no-headers |
+			awk -v m=$$ '$2 == m && $3 ~ /^futex/ && /xpv-rig-init/ { print $1 }'); do
+			say "dom0-watchdog: ending subshell $pid, deadlocked on a futex"
+			kill -9 "$pid"
 		done
 	done
 }
