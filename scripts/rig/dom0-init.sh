@@ -199,6 +199,18 @@ watchdog() {
 	done
 }
 
+# Is the guest still there? One failed "xl domid" is not enough to say it
+# is gone: once it failed while the domain ran on, and dom0 moved on
+# without it.
+dom_exists() {
+	local i
+	for i in 1 2 3; do
+		xlt domid "$DOM" >/dev/null 2>&1 && return 0
+		[ $i = 3 ] || sleep 1
+	done
+	return 1
+}
+
 # Has Xen shut the domain down (or is it dying)? xl list's state column.
 dom_shut_down() {
 	xlt list "$DOM" 2>/dev/null | awk 'NR == 2 { exit !($5 ~ /[sd]/) }'
@@ -321,7 +333,7 @@ run_guest() {
 
 	# Wait for the domain to go, with our own deadlines so a hang is caught
 	# here, where xl can still say something about the guest.
-	while xlt domid "$DOM" >/dev/null 2>&1; do
+	while dom_exists; do
 		: >"$HEARTBEAT"
 		now=$(date +%s)
 		el=$((now - t0))
@@ -348,7 +360,7 @@ run_guest() {
 		[ -z "$stage" ] || break
 		sleep 2
 	done
-	if [ -z "$stage" ] && [ "$halt_t" != 0 ] && xlt domid "$DOM" >/dev/null 2>&1; then
+	if [ -z "$stage" ] && [ "$halt_t" != 0 ] && dom_exists; then
 		say "guest halted 10 s ago and is still there: destroying it"
 		xlt list 2>&1 | sed 's/^/XPV-RIG:   | /'
 		xlt destroy "$DOM" 2>&1 | sed 's/^/XPV-RIG:   destroy | /'
