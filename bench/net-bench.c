@@ -21,10 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../selftests/selftest.h"
+#include "../selftests/net-common.h"
 
-#define PEER		"169.254.0.1"
-#define ADDR		"169.254.0.2/16"
 #define PORT		5201
 #define BENCH_SECS	5.0
 #define BUF		(128u << 10)
@@ -39,21 +37,13 @@ struct stream {
 	int err;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int dial(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	double give_up = now() + 20;
+	double give_up = net_now() + 20;
 	int fd;
 
-	inet_pton(AF_INET, PEER, &a.sin_addr);
+	inet_pton(AF_INET, NET_DOM0, &a.sin_addr);
 	for (;;) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		if (fd < 0)
@@ -62,8 +52,8 @@ static int dial(void)
 			return fd;
 		close(fd);
 		/* The link may still be coming up, or ARP not answered yet. */
-		if (now() > give_up)
-			st_fail("connect to %s:%d: %s", PEER, PORT, strerror(errno));
+		if (net_now() > give_up)
+			st_fail("connect to %s:%d: %s", NET_DOM0, PORT, strerror(errno));
 		usleep(200000);
 	}
 }
@@ -86,7 +76,7 @@ static void *run(void *arg)
 			break;
 		}
 		s->bytes += n;
-	} while (now() < s->end);
+	} while (net_now() < s->end);
 	free(buf);
 	return NULL;
 }
@@ -104,7 +94,7 @@ static void measure(const char *name, char dir, int streams)
 		if (write(st[i].fd, &dir, 1) != 1)
 			st_fail("%s: sending the command: %s", name, strerror(errno));
 	}
-	t0 = now();
+	t0 = net_now();
 	for (i = 0; i < streams; i++) {
 		st[i].end = t0 + BENCH_SECS;
 		if (pthread_create(&st[i].thread, NULL, run, &st[i]))
@@ -112,7 +102,7 @@ static void measure(const char *name, char dir, int streams)
 	}
 	for (i = 0; i < streams; i++)
 		pthread_join(st[i].thread, NULL);
-	t = now() - t0;
+	t = net_now() - t0;
 	for (i = 0; i < streams; i++) {
 		close(st[i].fd);
 		if (st[i].err)
@@ -125,12 +115,8 @@ static void measure(const char *name, char dir, int streams)
 
 int main(void)
 {
-	if (access("/sys/class/net/eth0", F_OK))
-		st_skip("no eth0");
 	signal(SIGPIPE, SIG_IGN);
-	/* Same address the network selftests use; "exists" is fine. */
-	if (system("ip link set eth0 up && { ip addr add " ADDR " dev eth0 2>/dev/null; true; }"))
-		st_fail("could not bring eth0 up");
+	net_setup(); /* eth0 up as the network selftests have it; skips without */
 	measure("tx-1", 'S', 1);
 	measure("tx-4", 'S', 4);
 	measure("rx-1", 'R', 1);

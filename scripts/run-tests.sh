@@ -5,13 +5,14 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all=(roundtrip quilt bad-input per-patch-check boot-xpv boot-reference rig-fault)
+all=(roundtrip quilt bad-input per-patch-check boot-xpv boot-xpv-features-off boot-reference rig-fault)
 declare -A cmd=(
 	[roundtrip]="$XPV_TOP/scripts/test-roundtrip.sh"
 	[quilt]="$XPV_TOP/scripts/test-quilt.sh"
 	[bad-input]="$XPV_TOP/scripts/test-bad-input.sh"
 	[per-patch-check]="$XPV_TOP/scripts/check-patches.sh"
 	[boot-xpv]="$XPV_TOP/scripts/test-boot.sh xpv"
+	[boot-xpv-features-off]="$XPV_TOP/scripts/test-boot.sh xpv-features-off"
 	[boot-reference]="$XPV_TOP/scripts/test-boot.sh reference"
 	[rig-fault]="$XPV_TOP/scripts/test-rig-fault.sh"
 )

@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # Test: build a guest kernel, boot it in the rig, and check what it printed.
-#   test-boot.sh xpv|reference
+#   test-boot.sh xpv|xpv-features-off|reference
 # xpv: the series' own lines must be there (detection, hypercalls, PVH
 # entry, pvclock, event channels, the per-CPU timer, the console, both
 # vCPUs) and its platform selftest must pass, not only "it did not crash".
-# reference: mainline's stack boots.
+# xpv-features-off: the same kernel with every negotiated frontend feature
+# turned off on its command line; the data selftests must pass that way too.
+# reference: mainline's stack boots and passes the same selftests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:-}
+mode=${1:-} off_line=""
+# What every frontend feature's switch looks like on the command line.
+features_off=(xpv_blkfront.flush=0 xpv_blkfront.max_indirect_segments=0
+	xpv_blkfront.max_ring_page_order=0 xpv_blkfront.max_queues=1
+	xpv_blkfront.discard=0 xpv_blkfront.resize=0 xpv_blkfront.persistent=0
+	xpv_netfront.sg=0 xpv_netfront.csum=0 xpv_netfront.gso=0
+	xpv_netfront.mq=0 xpv_netfront.split=0)
 case $mode in
-xpv)
+xpv | xpv-features-off)
 	# The series as committed, in a tree of its own: never the work tree,
 	# which may hold unexported work.
 	tree=$(FORCE=1 "$XPV_TOP/scripts/import-tree.sh" --if-needed "$XPV_CACHE/test/boot-tree")
 	"$XPV_TOP/scripts/build-kernel.sh" "$tree" "$XPV_CACHE/test/build-xpv" xpv
 	kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
 	extra="earlyprintk=xpv"
+	[ "$mode" = xpv ] || extra+=" ${features_off[*]}"
+	# With the switches off, the block frontend must say it uses nothing.
+	[ "$mode" = xpv ] || off_line="cache flush: none, 11 segments per request, 1 rings of 1 pages, discard: no, persistent grants: no"
 	expect=(
+		${off_line:+"$off_line"}
 		"Hypervisor detected: Xen \\(xpv\\)"
 		"xpv: running on Xen 4\\.[0-9]+.*\\(CPUID base 0x400000[0-9a-f]+, vmm?call\\)"
 		"Booting paravirtualized kernel on Xen PVH \\(xpv\\)"
@@ -29,6 +41,13 @@ xpv)
 		"hvc_xpv: console on port [0-9]+"
 		"XPV-GUEST: init reached"
 		"XPV-SELFTEST: xpv-platform: PASS"
+		# The frontends: found, connected, and moving data intact.
+		"xvda: [1-9][0-9]* sectors of 512 bytes"
+		"eth0: device/vif/0, mac ([0-9a-f]{2}:){5}[0-9a-f]{2}"
+		"XPV-SELFTEST: xvda-integrity: PASS"
+		"XPV-SELFTEST: xvda-stress: PASS"
+		"XPV-SELFTEST: net-ping: PASS"
+		"XPV-SELFTEST: net-tcp: PASS"
 		# A command typed through `xl console` reached hvc0's shell.
 		"XPV-RIG: console-check answer seen through xl console"
 		"XPV-CONSOLE: answer 42"
@@ -43,6 +62,8 @@ xpv)
 		"\\] ok [0-9]+ xpv-store$"
 		"\\] ok [0-9]+ xpv-store-conn$"
 		"\\] ok [0-9]+ xpv-bus$"
+		"\\] ok [0-9]+ xpv-blkfront$"
+		"\\] ok [0-9]+ xpv-netfront$"
 		"\\] # Totals: pass:[1-9][0-9]* fail:0 "
 	) ;;
 reference)
@@ -54,8 +75,12 @@ reference)
 		"Hypervisor detected: Xen HVM"
 		"XPV-GUEST: init reached"
 		"XPV-RIG: console-check answer seen through xl console"
+		"XPV-SELFTEST: xvda-integrity: PASS"
+		"XPV-SELFTEST: xvda-stress: PASS"
+		"XPV-SELFTEST: net-ping: PASS"
+		"XPV-SELFTEST: net-tcp: PASS"
 	) ;;
-*) die "usage: test-boot.sh xpv|reference" ;;
+*) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac
 
 rc=0

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Network selftests' shared setup: bring eth0 up as 169.254.0.2/16 and
+ * wait for its carrier. dom0 is 169.254.0.1 on its bridge.
+ */
+#ifndef XPV_NET_COMMON_H
+#define XPV_NET_COMMON_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "selftest.h"
+
+#define NET_IF		"eth0"
+#define NET_GUEST	"169.254.0.2"
+#define NET_DOM0	"169.254.0.1"
+
+static inline double net_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void net_set_addr(struct sockaddr *sa, const char *ip)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+}
+
+static inline int net_carrier(void)
+{
+	char c = '0';
+	FILE *f = fopen("/sys/class/net/" NET_IF "/carrier", "r");
+
+	if (!f)
+		return 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
+/* Skip without eth0; fail if it cannot be configured or has no carrier. */
+static inline void net_setup(void)
+{
+	struct ifreq ifr;
+	double t0;
+	int fd;
+
+	if (access("/sys/class/net/" NET_IF, F_OK))
+		st_skip("no " NET_IF);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		st_fail("socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, NET_IF);
+	net_set_addr(&ifr.ifr_addr, NET_GUEST);
+	if (ioctl(fd, SIOCSIFADDR, &ifr) && errno != EEXIST)
+		st_fail("SIOCSIFADDR: %s", strerror(errno));
+	net_set_addr(&ifr.ifr_netmask, "255.255.0.0");
+	if (ioctl(fd, SIOCSIFNETMASK, &ifr))
+		st_fail("SIOCSIFNETMASK: %s", strerror(errno));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		st_fail("SIOCGIFFLAGS: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		st_fail("SIOCSIFFLAGS: %s", strerror(errno));
+	close(fd);
+
+	t0 = net_now();
+	while (!net_carrier()) {
+		if (net_now() - t0 > 20)
+			st_fail(NET_IF " has no carrier after 20 s");
+		usleep(100000);
+	}
+	st_info(NET_IF " up as " NET_GUEST "/16, carrier after %.1f s",
+		net_now() - t0);
+}
+
+#endif
