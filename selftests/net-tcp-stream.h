@@ -82,12 +82,13 @@ static inline size_t stream_check(uint64_t seed, uint64_t off,
 	return len;
 }
 
-static inline int write_all(int fd, const void *buf, size_t len)
+/* 0, or -1 on error or (reading) end of stream before @len bytes. */
+static inline int xfer_all(int fd, void *buf, size_t len, int wr)
 {
-	const uint8_t *p = buf;
+	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -99,22 +100,14 @@ static inline int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* 0, or -1 on error or end of stream before @len bytes. */
+static inline int write_all(int fd, const void *buf, size_t len)
+{
+	return xfer_all(fd, (void *)buf, len, 1);
+}
+
 static inline int read_all(int fd, void *buf, size_t len)
 {
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return xfer_all(fd, buf, len, 0);
 }
 
 #endif
