@@ -88,11 +88,21 @@ rc=0
 run=$XPV_CACHE/runs/$mode-latest
 # Seen once in a few dozen boots, with mainline's kernel too: the guest
 # triple-faults before it prints a single line (nested SVM under TCG).
-# That, and only that, gets one more try, said out loud.
+# That gets one more try, said out loud.
+# Also seen, about once in 10-15 rig runs and with either kernel: dom0
+# itself goes silent (no guest-timeout from its own watchdog loop, no
+# dom0-watchdog report) until the host's stage limit. That is the rig,
+# not the guest; it too gets one more try, said out loud.
+why=""
 if [ $rc -ne 0 ] && [ ! -s "$run/guest-console.log" ] &&
    grep -aq "Triple fault" "$run/serial.log"; then
-	warn "the $mode guest triple-faulted before printing anything: booting it once more" \
-	     "first attempt: $(readlink -f "$run")"
+	why="the $mode guest triple-faulted before printing anything"
+elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
+     ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
+	why="dom0 went silent (the rig, not the guest)"
+fi
+if [ -n "$why" ]; then
+	warn "$why: booting it once more" "first attempt: $(readlink -f "$run")"
 	rc=0
 	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
 fi
