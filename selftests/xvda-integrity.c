@@ -21,9 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "selftest.h"
+#include "xvda-common.h"
 
-#define DEV	"/dev/xvda"
 #define CHUNK	(1u << 20)
 #define HEAD	(8u << 20)
 #define TAIL	(1u << 20)
@@ -137,11 +136,7 @@ int main(void)
 	close(fd);
 
 	/* Read back on a new descriptor, with nothing left in the cache. */
-	fd = open(DEV, O_RDONLY | O_DIRECT);
-	if (fd < 0)
-		st_fail("reopen " DEV ": %s", strerror(errno));
-	if (ioctl(fd, BLKFLSBUF, 0))
-		st_info("BLKFLSBUF: %s (going on)", strerror(errno));
+	fd = xvda_reopen_uncached(O_RDONLY);
 	t = now();
 	for (int r = 0; r < 2; r++)
 		for (uint64_t o = 0; o < regions[r][1]; o += CHUNK) {

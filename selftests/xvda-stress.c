@@ -34,9 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "selftest.h"
+#include "xvda-common.h"
 
-#define DEV		"/dev/xvda"
 #define THREADS		4
 #define REGION		(6u << 20)
 #define MAX_IO		((1u << 20) + 8192)
@@ -331,11 +330,7 @@ int main(void)
 	close(fd);
 
 	/* Nothing left in the cache: the final check sees the disk. */
-	fd = open(DEV, O_RDWR | O_DIRECT);
-	if (fd < 0)
-		st_fail("reopen " DEV ": %s", strerror(errno));
-	if (ioctl(fd, BLKFLSBUF, 0))
-		st_info("BLKFLSBUF: %s (going on)", strerror(errno));
+	fd = xvda_reopen_uncached(O_RDWR);
 	t = now();
 	for (int i = 0; i < THREADS; i++)
 		verify(&w[i], fd);

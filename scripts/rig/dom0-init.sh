@@ -162,7 +162,7 @@ xlt() {
 	rc=$?
 	if [ $rc = 124 ]; then
 		say "dom0-stuck: xl $* took over 30 s"
-		show_stuck
+		show_processes
 	fi
 	return $rc
 }
@@ -171,7 +171,18 @@ xlt() {
 # this background watchdog shows what every process is waiting on (once
 # per stall), so a wedged dom0 names the culprit instead of going quiet.
 HEARTBEAT=/run/xpv-rig-heartbeat
+# Every user process's state, CPU and wait channel, and the kernel stacks
+# of those running, in D, or children of the rig's script.
 # shellcheck disable=SC2009 # all processes, with wchan and args
+show_processes() {
+	local pid
+	ps -eo pid,ppid,stat,psr,wchan:28,etimes,args --sort=pid 2>/dev/null |
+		grep -v -E ' \[[^]]*\]$' | cut -c1-160 | sed 's/^/XPV-RIG:   ps | /'
+	for pid in $(ps -eo pid,stat --no-headers | awk '$2 ~ /[DR]/ { print $1 }') $(pgrep -P $$); do
+		sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null | head -n 12
+	done
+}
+
 watchdog() {
 	local age reported=0 pid
 	while sleep 10; do
@@ -184,11 +195,7 @@ watchdog() {
 		[ $reported = 1 ] && continue
 		reported=1
 		say "dom0-watchdog: the rig loop has not moved for ${age}s; processes:"
-		ps -eo pid,ppid,stat,psr,wchan:28,etimes,args --sort=pid 2>/dev/null |
-			grep -v -E ' \[[^]]*\]$' | cut -c1-160 | sed 's/^/XPV-RIG:   ps | /'
-		for pid in $(ps -eo pid,stat --no-headers | awk '$2 ~ /[DR]/ { print $1 }') $(pgrep -P $$); do
-			sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null | head -n 12
-		done
+		show_processes
 		# A subshell of ours asleep on a futex is deadlocked (bash has no
 		# threads to wake it); ending it lets the loop go on.
 		for pid in $(ps -eo pid,ppid,wchan:32,args --no-headers |
@@ -216,16 +223,6 @@ dom_shut_down() {
 	xlt list "$DOM" 2>/dev/null | awk 'NR == 2 { exit !($5 ~ /[sd]/) }'
 }
 
-# shellcheck disable=SC2009 # want wchan and args of several names at once
-show_stuck() {
-	local pid
-	ps -eo pid,stat,wchan:24,etimes,args 2>/dev/null |
-		grep -E ' (xl|xenstored|xenconsoled|/etc/xen/scripts/|udevd)' |
-		grep -v grep | sed 's/^/XPV-RIG:   ps | /'
-	for pid in $(pgrep -x xl) $(pgrep -x xenstored); do
-		sed "s/^/XPV-RIG:   stack $pid | /" "/proc/$pid/stack" 2>/dev/null
-	done
-}
 
 # Type a command into the guest's shell through `xl console`, as a person
 # would, and look for the answer in what xl console printed back. The typed
