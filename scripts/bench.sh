@@ -6,44 +6,79 @@
 # The two kernels take turns, ROUNDS times each (env, default 2; the
 # reference first), so that a machine that gets busier or quieter during
 # the run weighs on both alike. Prints each figure's mean for both kernels,
-# the ratio of the means (xpv / reference; above 1.0 xpv is faster) and
-# each kernel's spread (lowest-highest). Figures, not a test: exits non-zero
-# only if the run itself failed. The table is also saved as bench.txt in
-# the run's logs.
+# the ratio of the means (xpv / reference; above 1.0 xpv is faster), each
+# kernel's spread (lowest-highest) and how many rounds the means are of.
+# Only guests that ran every benchmark count. A rig run that a guest's
+# crash cut short (QEMU's nested SVM makes a guest triple-fault now and
+# then, mainline's too) is followed by another for the rounds still
+# missing, at most ATTEMPTS runs (env, default 3). Figures, not a test:
+# exits non-zero only if a kernel ended up with no complete round. The
+# table is also saved as bench.txt in the last run's logs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 2 ] || die "usage: bench.sh XPV_BZIMAGE REFERENCE_BZIMAGE"
-xpv=$1 ref=$2 rounds=${ROUNDS:-2}
+xpv=$1 ref=$2 rounds=${ROUNDS:-2} attempts=${ATTEMPTS:-3}
 for k in "$xpv" "$ref"; do
 	[ -f "$k" ] || die "kernel '$k' does not exist" "make build build-ref"
 done
 [[ $rounds =~ ^[1-9]$ ]] || die "ROUNDS=$rounds: give 1 to 9"
-
-args=(--name reference-1 --kernel "$ref")
-for r in $(seq 1 "$rounds"); do
-	[ "$r" = 1 ] || args+=(--next "reference-$r" "$ref")
-	args+=(--next "xpv-$r" "$xpv")
-done
-log "benchmark run: reference and xpv taking turns, $rounds rounds, one rig run (several minutes)"
-rc=0
-XPV_SELFTESTS_DIR=$XPV_TOP/bench "$XPV_TOP/scripts/rig/boot.sh" "${args[@]}" \
-	--timeout $((600 * rounds)) || rc=$?
-run=$(readlink -f "$XPV_CACHE/runs/reference-1-latest")
+[[ $attempts =~ ^[1-9]$ ]] || die "ATTEMPTS=$attempts: give 1 to 9"
 
 # "  blk-bench| XPV-BENCH: blk seq-read-1m 812.3 MiB/s" -> "xpv blk/seq-read-1m 812.3 MiB/s"
-# (the console line, not its copy in the kernel log, "[  12.3] ...").
+# (the console line, not its copy in the kernel log, "[  12.3] ..."), for
+# each guest of run $1 whose benchmarks all passed.
 figures() {
-	local f kernel
+	local run=$1 f g kernel
 	for f in "$run"/guest-console-*.log; do
-		kernel=$(basename "$f" .log)
-		kernel=${kernel#guest-console-}
+		[ -e "$f" ] || continue
+		g=$(basename "$f" .log)
+		g=${g#guest-console-}
+		grep -qx "$g-guest-summary: [1-9][0-9]* passed, 0 failed, 0 skipped" "$run/summary.txt" ||
+			continue
+		kernel=${g%-*}
 		sed -n 's/^  [a-z0-9-]*| XPV-BENCH: \([a-z]*\) \([A-Za-z0-9_.-]*\) \([0-9.]*\) \([A-Za-z/]*\)$/\1\/\2 \3 \4/p' "$f" |
-			sed "s/^/${kernel%-*} /"
+			sed "s|^|$kernel |; s|\$| $(basename "$run")/$g|"
 	done
 }
 
-figures | awk -v rounds="$rounds" '
+all=$(mktemp)
+trap 'rm -f "$all"' EXIT
+done_ref=0 done_xpv=0 next=1 attempt=0 run="" failed_runs=()
+while [ $done_ref -lt "$rounds" ] || [ $done_xpv -lt "$rounds" ]; do
+	[ $attempt -lt "$attempts" ] || break
+	attempt=$((attempt + 1))
+	# The rounds still missing, taking turns, the one further behind first.
+	args=() r=$next
+	need_ref=$((rounds - done_ref)) need_xpv=$((rounds - done_xpv))
+	while [ $need_ref -gt 0 ] || [ $need_xpv -gt 0 ]; do
+		if [ $need_ref -ge $need_xpv ] && [ $need_ref -gt 0 ]; then
+			args+=(--next "reference-$r" "$ref"); need_ref=$((need_ref - 1))
+		fi
+		if [ $need_xpv -gt 0 ]; then
+			args+=(--next "xpv-$r" "$xpv"); need_xpv=$((need_xpv - 1))
+		fi
+		r=$((r + 1))
+	done
+	next=$r
+	guests=$(( ${#args[@]} / 3 )) first=${args[1]}
+	args=(--name "$first" --kernel "${args[2]}" "${args[@]:3}")
+	log "benchmark run $attempt of at most $attempts: $guests guests, $first first, reference and xpv taking turns (several minutes)"
+	rc=0
+	XPV_SELFTESTS_DIR=$XPV_TOP/bench "$XPV_TOP/scripts/rig/boot.sh" "${args[@]}" \
+		--timeout $((600 * rounds)) || rc=$?
+	run=$(readlink -f "$XPV_CACHE/runs/$first-latest")
+	figures "$run" >>"$all"
+	# Complete rounds: the guests that gave figures, per kernel.
+	done_ref=$(awk '$1 == "reference" {print $5}' "$all" | sort -u | wc -l)
+	done_xpv=$(awk '$1 == "xpv" {print $5}' "$all" | sort -u | wc -l)
+	if [ $rc -ne 0 ]; then
+		failed_runs+=("$run ($(sed -n 's/^reason: //p' "$run/summary.txt" | head -1))")
+		warn "benchmark run $attempt failed; complete rounds so far: reference $done_ref, xpv $done_xpv" "see $run/"
+	fi
+done
+
+awk -v rounds="$rounds" '
 	{
 		k = $1; f = $2 " (" $4 ")"; v = $3 + 0
 		figs[f] = 1; n[k, f]++; sum[k, f] += v
@@ -53,7 +88,7 @@ figures | awk -v rounds="$rounds" '
 	function mean(k, f) { return n[k, f] ? sprintf("%.1f", sum[k, f] / n[k, f]) : "-" }
 	function spread(k, f) { return n[k, f] ? sprintf("%.0f-%.0f", lo[k, f], hi[k, f]) : "-" }
 	END {
-		printf "%-28s %9s %9s %7s   %-13s %-13s\n", "figure (mean of " rounds ")", "xpv", "reference", "ratio", "xpv range", "ref range"
+		printf "%-28s %9s %9s %7s   %-13s %-13s %s\n", "figure (mean)", "xpv", "reference", "ratio", "xpv range", "ref range", "rounds x/ref"
 		m = 0
 		for (f in figs) list[++m] = f
 		for (i = 1; i <= m; i++)	# sort the few names by hand: portable awk
@@ -63,9 +98,14 @@ figures | awk -v rounds="$rounds" '
 			f = list[i]
 			x = mean("xpv", f); r = mean("reference", f)
 			ratio = (x != "-" && r != "-" && r > 0) ? sprintf("%.2fx", x / r) : "-"
-			printf "%-28s %9s %9s %7s   %-13s %-13s\n", f, x, r, ratio, spread("xpv", f), spread("reference", f)
+			printf "%-28s %9s %9s %7s   %-13s %-13s %d/%d\n", f, x, r, ratio, spread("xpv", f), spread("reference", f), n["xpv", f], n["reference", f]
 		}
-	}' | tee "$run/bench.txt"
-[ "$(wc -l <"$run/bench.txt")" -gt 1 ] || warn "no figures came out of the run" "see $run/"
+	}' "$all" | tee "$run/bench.txt"
+for f in "${failed_runs[@]}"; do
+	echo "cut short: $f" | tee -a "$run/bench.txt"
+done
 log "figures saved in $run/bench.txt"
-[ $rc -eq 0 ] || die "the benchmark run failed (rig exit $rc)" "see $run/"
+[ "$done_ref" -gt 0 ] && [ "$done_xpv" -gt 0 ] ||
+	die "a kernel has no complete round of figures after $attempt runs" "see the runs above"
+[ "$done_ref" -ge "$rounds" ] && [ "$done_xpv" -ge "$rounds" ] ||
+	warn "fewer rounds than asked for (reference $done_ref, xpv $done_xpv of $rounds)"

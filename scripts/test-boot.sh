@@ -94,10 +94,12 @@ run=$XPV_CACHE/runs/$mode-latest
 # emulation, or before the guest printed a single line. That is the rig,
 # not the guest: one more try, said out loud. A triple fault at a guest
 # address after the guest ran fails the test.
-# Also seen, about once in 10-15 rig runs and with either kernel: dom0
-# itself goes silent (no guest-timeout from its own watchdog loop, no
-# dom0-watchdog report) until the host's stage limit. That is the rig,
-# not the guest; it too gets one more try, said out loud.
+# Also seen, about once in 10 rig runs and with either kernel: dom0 itself
+# goes silent until the host's stage limit, with no guest-timeout from its
+# own loop and either no dom0-watchdog report or one that shows a dom0
+# process spinning in user code (fresh coreutils processes were seen
+# spinning in glibc's pthread_rwlock_wrlock). That is the rig, not the
+# guest; it too gets one more try, said out loud.
 why=""
 if [ $rc -ne 0 ] && grep -aq "Triple fault" "$run/serial.log" &&
    { [ ! -s "$run/guest-console.log" ] ||
@@ -106,6 +108,9 @@ if [ $rc -ne 0 ] && grep -aq "Triple fault" "$run/serial.log" &&
 elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
      ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
 	why="dom0 went silent (the rig, not the guest)"
+elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
+     grep -aqE "XPV-RIG:   ps \| +[0-9]+ +[0-9]+ R[^ ]* +[0-9]+ +- +([3-9][0-9]|[0-9]{3,}) " "$run/serial.log"; then
+	why="a dom0 process spun for half a minute or more (the rig, not the guest)"
 fi
 if [ -n "$why" ]; then
 	warn "$why: booting it once more" "first attempt: $(readlink -f "$run")"

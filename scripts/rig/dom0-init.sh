@@ -32,6 +32,16 @@ if [ $$ = 1 ]; then
 fi
 
 say() { printf 'XPV-RIG: %s\n' "$*"; }
+# Waits are bash's own timed reads on a FIFO that nobody writes, not
+# sleep(1), and times are bash's $EPOCHSECONDS, not date(1). dom0 froze
+# now and then with fresh coreutils processes (sleep, timeout) spinning in
+# user code, in glibc's pthread_rwlock_wrlock, on both vCPUs: the rig
+# loop's and the watchdog's, so nothing reported it. The cause is not
+# known (PV dom0 under QEMU's TCG); the loop started several such
+# processes every 2 s, and a builtin starts none.
+NAP_FIFO=/run/xpv-rig-nap
+rm -f "$NAP_FIFO" && mkfifo "$NAP_FIFO" && exec 7<>"$NAP_FIFO"
+nap() { read -r -t "$1" -u 7 _; return 0; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 # Keep what the host may want after the run on the payload drive (it reads
@@ -49,7 +59,7 @@ power_off() {
 	sync
 	say "dom0-poweroff uptime=$(uptime_s)s"
 	echo o >/proc/sysrq-trigger
-	while :; do sleep 60; done
+	while :; do nap 60; done
 }
 
 # The selftests' dom0 sides (servers a guest test talks to), each in the
@@ -67,7 +77,7 @@ start_peers() {
 			while :; do
 				"$p" </dev/null
 				echo "exited with status $?; starting it again"
-				sleep 1
+				nap 1
 			done
 		) 2>&1 | sed -u "s/^/XPV-PEER: $name| /" &
 		say "peer $name started"
@@ -80,7 +90,7 @@ stop_peers() {
 		name=${p##*/}
 		# The loop first, or it would start the peer again.
 		[ -f "/run/xpv-peer-$name.pid" ] && kill "$(cat "/run/xpv-peer-$name.pid")" 2>/dev/null
-		pkill -x -f "$p" 2>/dev/null && sleep 0.5
+		pkill -x -f "$p" 2>/dev/null && nap 0.5
 		rm -f "/run/xpv-peer-$name.pid"
 	done
 }
@@ -126,7 +136,7 @@ xen_toolstack() {
 	step "xenstored" xenstored --pid-file=/run/xenstored.pid
 	for _ in $(seq 300); do
 		[ -S /run/xenstored/socket ] && break
-		sleep 0.1
+		nap 0.1
 	done
 	[ -S /run/xenstored/socket ] || rig_die "xenstored did not create its socket"
 	step "xen-init-dom0" xen-init-dom0
@@ -156,18 +166,26 @@ guest_said() {
 
 # xl talks to xenstored and to the backends; if either wedges, xl blocks
 # for ever. Bound every call from the wait loop and show who is stuck.
+# The bound is kept by this shell, not timeout(1): see nap.
 xlt() {
-	local rc
-	timeout -k 5 30 xl "$@"
-	rc=$?
-	if [ $rc = 124 ]; then
+	local pid i
+	xl "$@" &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		nap 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
 		say "dom0-stuck: xl $* took over 30 s"
 		show_processes
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid"
+		return 124
 	fi
-	return $rc
+	wait "$pid"
 }
 
-# The wait loop touches $HEARTBEAT on each round; if it stops for 45 s,
+# The wait loop writes the time to $HEARTBEAT on each round; if it stops for 45 s,
 # this background watchdog shows what every process is waiting on (once
 # per stall), so a wedged dom0 names the culprit instead of going quiet.
 HEARTBEAT=/run/xpv-rig-heartbeat
@@ -184,10 +202,11 @@ show_processes() {
 }
 
 watchdog() {
-	local age reported=0 pid
-	while sleep 10; do
+	local age beat reported=0 pid
+	while nap 10; do
 		[ -e "$HEARTBEAT" ] || continue
-		age=$(($(date +%s) - $(stat -c %Y "$HEARTBEAT")))
+		read -r beat <"$HEARTBEAT" 2>/dev/null || continue
+		age=$((EPOCHSECONDS - ${beat:-$EPOCHSECONDS}))
 		if [ "$age" -lt 45 ]; then
 			reported=0
 			continue
@@ -213,7 +232,7 @@ dom_exists() {
 	local i
 	for i in 1 2 3; do
 		xlt domid "$DOM" >/dev/null 2>&1 && return 0
-		[ $i = 3 ] || sleep 1
+		[ $i = 3 ] || nap 1
 	done
 	return 1
 }
@@ -240,12 +259,12 @@ console_check() {
 	pid=$!
 	# Read-write: opening a FIFO so never blocks, whatever the reader does.
 	exec 8<>"$fifo"
-	sleep 2 # let xl console attach before typing
+	nap 2 # let xl console attach before typing
 	# shellcheck disable=SC2016 # $((...)) is for the guest's shell
 	printf 'echo XPV-CONSOLE: answer $((6 * 7))\n' >&8
 	for _ in $(seq 100); do
 		grep -q "XPV-CONSOLE: answer 42" "$out" && break
-		sleep 0.2
+		nap 0.2
 	done
 	if grep -q "XPV-CONSOLE: answer 42" "$out"; then
 		say "console-check answer seen through xl console"
@@ -254,7 +273,7 @@ console_check() {
 		tail -n 5 "$out" | sed 's/^/XPV-RIG:   | /'
 	fi
 	printf 'exit\n' >&8 2>/dev/null
-	sleep 1
+	nap 1
 	printf '\035' >&8 2>/dev/null # xl console's escape character: detach
 	exec 8>&-
 	wait "$pid"
@@ -267,7 +286,7 @@ shutdown_reason() {
 		code=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' \
 			"/var/log/xen/xl-$DOM.log" 2>/dev/null | tail -n 1)
 		[ -n "$code" ] && break
-		sleep 0.1
+		nap 0.1
 	done
 	case $code in
 	0) echo poweroff ;; 1) echo reboot ;; 2) echo suspend ;;
@@ -326,7 +345,7 @@ run_guest() {
 		power_off
 	fi
 	domid=$(xl domid "$DOM" 2>/dev/null) || domid="?"
-	t0=$(date +%s)
+	t0=$EPOCHSECONDS
 	say "guest-created domid=$domid name=$NAME uptime=$(uptime_s)s"
 
 	# Relay hvc0 (xenconsoled's log of it) to the serial file, line by line.
@@ -336,8 +355,8 @@ run_guest() {
 	# Wait for the domain to go, with our own deadlines so a hang is caught
 	# here, where xl can still say something about the guest.
 	while dom_exists; do
-		: >"$HEARTBEAT"
-		now=$(date +%s)
+		echo "$EPOCHSECONDS" >"$HEARTBEAT"
+		now=$EPOCHSECONDS
 		el=$((now - t0))
 		[ $init_seen = 1 ] || ! guest_said "XPV-GUEST: init reached" || init_seen=1
 		[ "$sum_t" != 0 ] || ! guest_said "XPV-GUEST: summary" || sum_t=$now
@@ -360,7 +379,7 @@ run_guest() {
 			stage=guest-poweroff
 		fi
 		[ -z "$stage" ] || break
-		sleep 2
+		nap 2
 	done
 	if [ -z "$stage" ] && [ "$halt_t" != 0 ] && dom_exists; then
 		say "guest halted 10 s ago and is still there: destroying it"
@@ -379,8 +398,8 @@ run_guest() {
 		reason=$(shutdown_reason)
 	fi
 	rm -f "$HEARTBEAT" # nothing left to watch until the next guest
-	sleep 1 # let the console relay catch up
-	say "guest-gone reason=$reason after $(($(date +%s) - t0))s"
+	nap 1 # let the console relay catch up
+	say "guest-gone reason=$reason after $((EPOCHSECONDS - t0))s"
 	# What the hypervisor said about this guest (crash reasons and the like).
 	# (Not the routine "HVM dNvM save: ..." lines of the domain's teardown.)
 	xl dmesg 2>/dev/null | grep -E "^\(XEN\).*([^0-9a-z]d${domid}([v: ]|$)|[Dd]omain ${domid}[^0-9])" |
