@@ -3,28 +3,34 @@
 # Debian dom0 running the real backends, and report how far it got.
 #   boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N]
 #           [--memory MIB] [--extra "KERNEL ARGS"] [--verbose]
-#           [--next NAME2 BZIMAGE2]...
+#           [--next NAME2 BZIMAGE2 [--next-extra "KERNEL ARGS"]]...
 # Exit 0 only if the guest reached init, no selftest failed (skips are fine)
 # and the guest powered itself off. Logs: $XPV_CACHE/runs/NAME-<time>/.
 # --next boots one more guest after the first, in the same Xen and dom0
-# (a side-by-side comparison in one run); every guest must pass.
+# (a side-by-side comparison in one run); every guest must pass. Each gets
+# --extra's arguments, or --next-extra's if it follows its --next.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/rig-lib.sh"
 
 usage() {
-	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--verbose] [--next NAME2 BZIMAGE2]..."
+	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--verbose] [--next NAME2 BZIMAGE2 [--next-extra \"ARGS\"]]..."
 }
 
 kernel="" name="" timeout=900 vcpus=2 memory=512 extra="" verbose=0
-next_names=() next_kernels=()
+next_names=() next_kernels=() next_extras=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--verbose | -v) verbose=1; shift; continue ;;
 	--next)
 		[ $# -ge 3 ] || usage
-		next_names+=("$2") next_kernels+=("$3")
+		next_names+=("$2") next_kernels+=("$3") next_extras+=("")
 		shift 3
+		continue ;;
+	--next-extra)
+		[ $# -ge 2 ] && [ ${#next_names[@]} -gt 0 ] || usage
+		next_extras[-1]="console=hvc0 $2"
+		shift 2
 		continue ;;
 	--kernel | --name | --timeout | --vcpus | --memory | --extra) [ $# -ge 2 ] || usage ;;
 	*) usage ;;
@@ -117,11 +123,15 @@ cp "$kernel" "$run/payload/bzImage"
 	printf 'GUEST_TIMEOUT=%q\nINIT_TIMEOUT=%q\nPOWEROFF_TIMEOUT=%q\n' \
 		"$guest_timeout" "$t_init" "$t_off"
 } >"$run/payload/guest.cfg"
-# Further guests: next/N/ holds a bzImage and a guest.cfg that overrides NAME.
+# Further guests: next/N/ holds a bzImage and a guest.cfg that overrides NAME
+# (and EXTRA, given --next-extra).
 for i in "${!next_names[@]}"; do
 	mkdir -p "$run/payload/next/$i"
 	cp "${next_kernels[$i]}" "$run/payload/next/$i/bzImage"
-	printf 'NAME=%q\n' "${next_names[$i]}" >"$run/payload/next/$i/guest.cfg"
+	{
+		printf 'NAME=%q\n' "${next_names[$i]}"
+		[ -z "${next_extras[$i]}" ] || printf 'EXTRA=%q\n' "${next_extras[$i]}"
+	} >"$run/payload/next/$i/guest.cfg"
 done
 size_mb=$(($(du -sm "$run/payload" | cut -f1) + 64))
 run_logged "$run/mke2fs.log" mke2fs -q -t ext4 -L xpv-payload -d "$run/payload" \
