@@ -111,6 +111,8 @@ elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/n
 elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
      grep -aqE "XPV-RIG:   ps \| +[0-9]+ +[0-9]+ R[^ ]* +[0-9]+ +- +([3-9][0-9]|[0-9]{3,}) " "$run/serial.log"; then
 	why="a dom0 process spun for half a minute or more (the rig, not the guest)"
+elif [ $rc -ne 0 ] && grep -qE "^reason: dom0: the rig's init script exited \(1[2-9][0-9]\)" "$run/summary.txt" 2>/dev/null; then
+	why="dom0's rig script died of a signal (the rig, not the guest)"
 fi
 if [ -n "$why" ]; then
 	warn "$why: booting it once more" "first attempt: $(readlink -f "$run")"
