@@ -85,40 +85,50 @@ reference)
 *) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac
 
-rc=0
-"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
-run=$XPV_CACHE/runs/$mode-latest
 # Seen now and then, with mainline's kernel too: a triple fault that Xen
 # reports with its own code segment (cs e008) as the vCPU's, i.e. the
 # fault was raised inside Xen's guest entry under QEMU's nested SVM
-# emulation, or before the guest printed a single line. That is the rig,
-# not the guest: one more try, said out loud. A triple fault at a guest
-# address after the guest ran fails the test.
-# Also seen, about once in 10 rig runs and with either kernel: dom0 itself
-# goes silent until the host's stage limit, with no guest-timeout from its
-# own loop and either no dom0-watchdog report or one that shows a dom0
-# process spinning in user code (fresh coreutils processes were seen
-# spinning in glibc's pthread_rwlock_wrlock). That is the rig, not the
-# guest; it too gets one more try, said out loud.
-why=""
-if [ $rc -ne 0 ] && grep -aq "Triple fault" "$run/serial.log" &&
-   { [ ! -s "$run/guest-console.log" ] ||
-     grep -aA6 "Triple fault - invoking" "$run/serial.log" | grep -aq "RIP: *e008:"; }; then
-	why="the $mode guest triple-faulted inside Xen's guest entry or before printing anything"
-elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
-     ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
-	why="dom0 went silent (the rig, not the guest)"
-elif [ $rc -ne 0 ] && grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
-     grep -aqE "XPV-RIG:   ps \| +[0-9]+ +[0-9]+ R[^ ]* +[0-9]+ +- +([3-9][0-9]|[0-9]{3,}) " "$run/serial.log"; then
-	why="a dom0 process spun for half a minute or more (the rig, not the guest)"
-elif [ $rc -ne 0 ] && grep -qE "^reason: dom0: the rig's init script exited \(1[2-9][0-9]\)" "$run/summary.txt" 2>/dev/null; then
-	why="dom0's rig script died of a signal (the rig, not the guest)"
-fi
-if [ -n "$why" ]; then
-	warn "$why: booting it once more" "first attempt: $(readlink -f "$run")"
+# emulation, or before the guest printed a single line. A triple fault at
+# a guest address after the guest ran fails the test.
+# Also seen, with either kernel, processes of the PV dom0 under TCG going
+# wrong: fresh ones spinning in user code (in glibc's
+# pthread_rwlock_wrlock), so that dom0 goes silent until the host's stage
+# limit; dom0's rig script dying of a signal; xenstored gone, which leaves
+# every xl call blocked. All that is the rig, not the guest: such a run is
+# booted again, said out loud, up to 3 attempts in all.
+rig_fault() { # RC RUN -> prints why the run failed through no fault of the guest
+	local rc=$1 run=$2
+	[ "$rc" -ne 0 ] || return 1
+	if grep -aq "Triple fault" "$run/serial.log" &&
+	   { [ ! -s "$run/guest-console.log" ] ||
+	     grep -aA6 "Triple fault - invoking" "$run/serial.log" | grep -aq "RIP: *e008:"; }; then
+		echo "the $mode guest triple-faulted inside Xen's guest entry or before printing anything"
+	elif grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
+	     ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
+		echo "dom0 went silent (the rig, not the guest)"
+	elif grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
+	     grep -aqE "XPV-RIG:   ps \| +[0-9]+ +[0-9]+ R[^ ]* +[0-9]+ +- +([3-9][0-9]|[0-9]{3,}) " "$run/serial.log"; then
+		echo "a dom0 process spun for half a minute or more (the rig, not the guest)"
+	elif grep -qE "^reason: dom0: the rig's init script exited \(1[2-9][0-9]\)" "$run/summary.txt" 2>/dev/null; then
+		echo "dom0's rig script died of a signal (the rig, not the guest)"
+	elif grep -aq "XPV-RIG: dom0-watchdog" "$run/serial.log" &&
+	     ! grep -aq "XPV-RIG:   ps | .* xenstored " "$run/serial.log"; then
+		echo "xenstored was gone from dom0 (the rig, not the guest)"
+	else
+		return 1
+	fi
+}
+
+attempt=1
+while :; do
 	rc=0
 	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
-fi
+	run=$XPV_CACHE/runs/$mode-latest
+	why=$(rig_fault $rc "$run") || break
+	[ $attempt -lt 3 ] || break
+	warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
+	attempt=$((attempt + 1))
+done
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0
