@@ -85,11 +85,16 @@ reference)
 *) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac
 
-# Seen now and then, with mainline's kernel too: a triple fault that Xen
-# reports with its own code segment (cs e008) as the vCPU's, i.e. the
-# fault was raised inside Xen's guest entry under QEMU's nested SVM
-# emulation, or before the guest printed a single line. A triple fault at
-# a guest address after the guest ran fails the test.
+# Seen now and then, with mainline's kernel too: Xen reports a triple
+# fault of the guest under QEMU's nested SVM emulation (TCG). Most carry
+# Xen's own code segment (cs e008) as the vCPU's, i.e. the fault came up
+# inside Xen's guest entry. The rest hit where a guest is about to take an
+# interrupt: in the idle loop's hlt, on the instruction after an emulated
+# APIC EOI, on the IRQ stack; the reference kernel had one of those too
+# (run xpv-bench-20261124-235932, its second guest), in a run whose dom0
+# also had a process die of "malloc(): unsorted double linked list
+# corrupted". Such a run is booted again; a guest that triple-faults on
+# every attempt still fails the test.
 # Also seen, with either kernel, processes of the PV dom0 under TCG going
 # wrong: fresh ones spinning in user code (in glibc's
 # pthread_rwlock_wrlock), so that dom0 goes silent until the host's stage
@@ -97,12 +102,12 @@ esac
 # every xl call blocked. All that is the rig, not the guest: such a run is
 # booted again, said out loud, up to 3 attempts in all.
 rig_fault() { # RC RUN -> prints why the run failed through no fault of the guest
-	local rc=$1 run=$2
+	local rc=$1 run=$2 rip
 	[ "$rc" -ne 0 ] || return 1
-	if grep -aq "Triple fault" "$run/serial.log" &&
-	   { [ ! -s "$run/guest-console.log" ] ||
-	     grep -aA6 "Triple fault - invoking" "$run/serial.log" | grep -aq "RIP: *e008:"; }; then
-		echo "the $mode guest triple-faulted inside Xen's guest entry or before printing anything"
+	if grep -aq "Triple fault - invoking" "$run/serial.log"; then
+		rip=$(grep -aA6 "Triple fault - invoking" "$run/serial.log" |
+		      sed -n 's/.*RIP: *\([0-9a-f]*:\[<[0-9a-f]*>\]\).*/\1/p' | head -n1)
+		echo "Xen reported a triple fault of the $mode guest (vCPU RIP ${rip:-unknown}), seen with both kernels under QEMU's nested SVM"
 	elif grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
 	     ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
 		echo "dom0 went silent (the rig, not the guest)"
