@@ -4,6 +4,7 @@
 # xpv:       tinyconfig + scripts/config/guest.config + Kconfig.fragment
 #            + scripts/config/kunit.config (the options the tree defines)
 # xpv-off:   the same with every option of Kconfig.fragment turned off
+#            (CONFIG_KUNIT kept, so that it matches the bare base's config)
 # reference: tinyconfig + guest.config + scripts/config/reference.config
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -30,8 +31,10 @@ xpv)
 	done <"$XPV_TOP/scripts/config/kunit.config"
 	frags+=("$obj/kunit.config") ;;
 xpv-off)
-	sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/# \1 is not set/p' \
-		"$XPV_TOP/Kconfig.fragment" >"$obj/xpv-off.config"
+	# KUnit stays on: then this config is the bare base's (as the
+	# per-patch check builds it), and ccache serves one from the other.
+	{ sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/# \1 is not set/p' "$XPV_TOP/Kconfig.fragment"
+	  echo CONFIG_KUNIT=y; } >"$obj/xpv-off.config"
 	frags+=("$obj/xpv-off.config") ;;
 reference) frags+=("$XPV_TOP/scripts/config/reference.config") ;;
 *) die "unknown config mode '$mode'" "use xpv, xpv-off or reference" ;;
