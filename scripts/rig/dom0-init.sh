@@ -328,7 +328,6 @@ run_guest() {
 		extra = "$EXTRA"
 		memory = $MEMORY
 		vcpus = $VCPUS
-		cpus = "1"
 		disk = [ 'file:$WORK/xvda.img,xvda,w' ]
 		vif = [ 'bridge=xenbr0' ]
 		tsc_mode = "native"
@@ -412,13 +411,6 @@ main() {
 	mounts
 	xen_toolstack
 	bridge
-	# dom0 on physical CPU 0, guests on CPU 1 (their "cpus" below): under
-	# QEMU's TCG, dom0's processes died now and then of corrupted state
-	# (segfaults, heap corruption, spinning in glibc) while an HVM guest
-	# shared their CPUs, with either kernel as the guest. Kept apart, no
-	# CPU ever switches between dom0 and a guest (VMRUN/#VMEXIT, lazy FPU
-	# state), so dom0 no longer depends on that emulation being right.
-	step "pin dom0 to CPU 0" xl vcpu-pin Domain-0 all 0
 	say "dom0-up uptime=$(uptime_s)s $(xl info 2>/dev/null | sed -n 's/^xen_version *: */xen=/p;s/^virt_caps *: *\(.*\)/virt_caps=\1/p' | tr -s ' \n' '_ ')"
 	# From here on only dom0 kernel errors go to the console, so guest
 	# console lines are not cut up by backend chatter (all of dom0's
