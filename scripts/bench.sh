@@ -29,12 +29,19 @@ done
 # (the console line, not its copy in the kernel log, "[  12.3] ..."), for
 # each guest of run $1 whose benchmarks all passed.
 figures() {
-	local run=$1 f g kernel
-	for f in "$run"/guest-console-*.log; do
+	local run=$1 f g kernel prefix
+	local logs=("$run"/guest-console-*.log)
+	# A run of one guest (a retry for one missing round) names neither its
+	# console log nor its summary line after the guest.
+	[ -e "${logs[0]}" ] || logs=("$run/guest-console.log")
+	for f in "${logs[@]}"; do
 		[ -e "$f" ] || continue
 		g=$(basename "$f" .log)
-		g=${g#guest-console-}
-		grep -qx "$g-guest-summary: [1-9][0-9]* passed, 0 failed, 0 skipped" "$run/summary.txt" ||
+		g=${g#guest-console-} prefix=$g-
+		if [ "$g" = guest-console ]; then
+			g=$(sed -n 's/^name: //p' "$run/summary.txt") prefix=""
+		fi
+		grep -qx "${prefix}guest-summary: [1-9][0-9]* passed, 0 failed, 0 skipped" "$run/summary.txt" ||
 			continue
 		kernel=${g%-*}
 		sed -n 's/^  [a-z0-9-]*| XPV-BENCH: \([a-z]*\) \([A-Za-z0-9_.-]*\) \([0-9.]*\) \([A-Za-z/]*\)$/\1\/\2 \3 \4/p' "$f" |
