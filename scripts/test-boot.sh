@@ -138,17 +138,17 @@ done
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0
-# -a: a log with a stray non-text byte (seen: dom0's console relay once
-# wrote a run of garbage into it) must still be read as text, not
-# answered with "binary file matches".
-# A failed KUnit case anywhere fails the test, whatever else it printed.
 # xenconsoled's own log of hvc0 (saved by dom0) counts as well as the live
 # relay of it: the relay (tail -F | sed in dom0) once printed nothing all
-# run, and once garbage.
+# run, and once garbage. Only files that exist, so that no grep error can
+# hide a match.
 logs=()
 for f in "$run"/*.log "$run"/dom0-out/guest-*.log; do
 	[ ! -f "$f" ] || logs+=("$f")
 done
+# -a: a log with a stray non-text byte must still be read as text, not
+# answered with "binary file matches".
+# A failed KUnit case anywhere fails the test, whatever else it printed.
 if grep -a -h -E -- '\] +not ok [0-9]+ ' "${logs[@]}"; then
 	echo "boot-$mode: KUnit reported failures (above)" >&2; bad=1
 fi
