@@ -6,14 +6,18 @@
 # The two kernels take turns, ROUNDS times each (env, default 2; the
 # reference first), so that a machine that gets busier or quieter during
 # the run weighs on both alike. Prints each figure's mean for both kernels,
-# the ratio of the means (xpv / reference; above 1.0 xpv is faster), each
-# kernel's spread (lowest-highest) and how many rounds the means are of.
+# the ratio of the means (xpv / reference; above 1.0 xpv is faster), the
+# medians and their ratio (one stalled round, which QEMU's emulation
+# deals out to either kernel, moves a mean of a few rounds a long way and
+# a median hardly), each kernel's spread (lowest-highest) and how many
+# rounds the figures are of.
 # Only guests that ran every benchmark count. A rig run that a guest's
 # crash cut short (QEMU's nested SVM makes a guest triple-fault now and
 # then, mainline's too) is followed by another for the rounds still
 # missing, at most ATTEMPTS runs (env, default 3). Figures, not a test:
 # exits non-zero only if a kernel ended up with no complete round. The
-# table is also saved as bench.txt in the last run's logs.
+# table is also saved as bench.txt in the last run's logs, and every
+# round's figures as bench-rounds.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -88,14 +92,25 @@ done
 awk -v rounds="$rounds" '
 	{
 		k = $1; f = $2 " (" $4 ")"; v = $3 + 0
-		figs[f] = 1; n[k, f]++; sum[k, f] += v
+		figs[f] = 1; n[k, f]++; sum[k, f] += v; val[k, f, n[k, f]] = v
 		if (!((k, f) in lo) || v < lo[k, f]) lo[k, f] = v
 		if (!((k, f) in hi) || v > hi[k, f]) hi[k, f] = v
 	}
 	function mean(k, f) { return n[k, f] ? sprintf("%.1f", sum[k, f] / n[k, f]) : "-" }
 	function spread(k, f) { return n[k, f] ? sprintf("%.0f-%.0f", lo[k, f], hi[k, f]) : "-" }
+	function median(k, f,   c, a, b, t, v) {
+		c = n[k, f]
+		if (!c) return "-"
+		for (a = 1; a <= c; a++) v[a] = val[k, f, a]
+		for (a = 1; a <= c; a++)
+			for (b = a + 1; b <= c; b++)
+				if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
+		return sprintf("%.1f", c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2)
+	}
+	function ratio(x, r) { return (x != "-" && r != "-" && r > 0) ? sprintf("%.2fx", x / r) : "-" }
 	END {
-		printf "%-28s %9s %9s %7s   %-13s %-13s %s\n", "figure (mean)", "xpv", "reference", "ratio", "xpv range", "ref range", "rounds x/ref"
+		printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %s\n", "figure", "xpv", "ref", "ratio", "xpv", "ref", "ratio", "xpv range", "ref range", "rounds"
+		printf "%-28s %8s %8s %6s  %8s %8s %6s\n", "", "mean", "mean", "", "median", "median", ""
 		m = 0
 		for (f in figs) list[++m] = f
 		for (i = 1; i <= m; i++)	# sort the few names by hand: portable awk
@@ -104,10 +119,11 @@ awk -v rounds="$rounds" '
 		for (i = 1; i <= m; i++) {
 			f = list[i]
 			x = mean("xpv", f); r = mean("reference", f)
-			ratio = (x != "-" && r != "-" && r > 0) ? sprintf("%.2fx", x / r) : "-"
-			printf "%-28s %9s %9s %7s   %-13s %-13s %d/%d\n", f, x, r, ratio, spread("xpv", f), spread("reference", f), n["xpv", f], n["reference", f]
+			xm = median("xpv", f); rm = median("reference", f)
+			printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %d/%d\n", f, x, r, ratio(x, r), xm, rm, ratio(xm, rm), spread("xpv", f), spread("reference", f), n["xpv", f], n["reference", f]
 		}
 	}' "$all" | tee "$run/bench.txt"
+cp "$all" "$run/bench-rounds.txt"
 for f in "${failed_runs[@]}"; do
 	echo "cut short: $f" | tee -a "$run/bench.txt"
 done
