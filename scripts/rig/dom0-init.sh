@@ -215,11 +215,15 @@ watchdog() {
 		reported=1
 		say "dom0-watchdog: the rig loop has not moved for ${age}s; processes:"
 		show_processes
-		# A subshell of ours asleep on a futex is deadlocked (bash has no
-		# threads to wake it); ending it lets the loop go on.
-		for pid in $(ps -eo pid,ppid,wchan:32,args --no-headers |
-			awk -v m=$$ '$2 == m && $3 ~ /^futex/ && /xpv-rig-init/ { print $1 }'); do
-			say "dom0-watchdog: ending subshell $pid, deadlocked on a futex"
+		# A single-threaded child of ours asleep on a futex is deadlocked
+		# (no thread can wake it), and a grep that has run for half a
+		# minute on a console log is no better: both were seen under
+		# QEMU's TCG, a subshell and a grep on a futex, a grep spinning.
+		# Ending it lets the loop go on; a grep that was cut short
+		# just answers "not found" this round.
+		for pid in $(ps -eo pid,ppid,nlwp,stat,etimes,wchan:32,comm --no-headers |
+			awk -v m=$$ '$2 == m && $3 == 1 && ($6 ~ /^futex/ || ($4 ~ /^R/ && $5 > 30 && $7 == "grep")) { print $1 }'); do
+			say "dom0-watchdog: ending $(cat "/proc/$pid/comm" 2>/dev/null) $pid, stuck"
 			kill -9 "$pid"
 		done
 	done
