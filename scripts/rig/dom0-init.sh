@@ -215,14 +215,16 @@ watchdog() {
 		reported=1
 		say "dom0-watchdog: the rig loop has not moved for ${age}s; processes:"
 		show_processes
-		# A single-threaded child of ours asleep on a futex is deadlocked
-		# (no thread can wake it), and a grep that has run for half a
-		# minute on a console log is no better: both were seen under
-		# QEMU's TCG, a subshell and a grep on a futex, a grep spinning.
-		# Ending it lets the loop go on; a grep that was cut short
-		# just answers "not found" this round.
-		for pid in $(ps -eo pid,ppid,nlwp,stat,etimes,wchan:32,comm --no-headers |
-			awk -v m=$$ '$2 == m && $3 == 1 && ($6 ~ /^futex/ || ($4 ~ /^R/ && $5 > 30 && $7 == "grep")) { print $1 }'); do
+		# Under QEMU's TCG, fresh processes of the loop now and then never
+		# finish: a subshell or a grep asleep on a futex that nothing can
+		# wake (they have one thread), a grep or a tail -n 1 spinning in
+		# user code on a small log. Ending them lets the loop go on: a
+		# grep cut short answers "not found", a $(...) gives nothing, and
+		# the loop asks again. Long-lived helpers (relays, peers, daemons)
+		# are never asleep on a futex; tail -F and sed -u are spared.
+		for pid in $(ps -eo pid,nlwp,stat,etimes,wchan:32,comm,args --no-headers |
+			awk '$2 == 1 && $1 != 1 && ($5 ~ /^futex/ ||
+				($3 ~ /^R/ && $4 > 30 && $6 ~ /^(grep|tail|head|cut|awk|cat|seq)$/ && !/ -F /)) { print $1 }'); do
 			say "dom0-watchdog: ending $(cat "/proc/$pid/comm" 2>/dev/null) $pid, stuck"
 			kill -9 "$pid"
 		done
