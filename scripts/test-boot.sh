@@ -86,51 +86,14 @@ reference)
 *) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac
 
-# Seen now and then, with mainline's kernel too: Xen reports a triple
-# fault of the guest under QEMU's nested SVM emulation (TCG). Most carry
-# Xen's own code segment (cs e008) as the vCPU's, i.e. the fault came up
-# inside Xen's guest entry. The rest hit where a guest is about to take an
-# interrupt: in the idle loop's hlt, on the instruction after an emulated
-# APIC EOI, on the IRQ stack; the reference kernel had one of those too
-# (run xpv-bench-20261124-235932, its second guest), in a run whose dom0
-# also had a process die of "malloc(): unsorted double linked list
-# corrupted". Such a run is booted again; a guest that triple-faults on
-# every attempt still fails the test.
-# Also seen, with either kernel, processes of the PV dom0 under TCG going
-# wrong: fresh ones spinning in user code (in glibc's
-# pthread_rwlock_wrlock), so that dom0 goes silent until the host's stage
-# limit; dom0's rig script dying of a signal; xenstored gone, which leaves
-# every xl call blocked. All that is the rig, not the guest: such a run is
+# A run that failed through no fault of the guest (rig_fault, lib.sh) is
 # booted again, said out loud, up to 3 attempts in all.
-rig_fault() { # RC RUN -> prints why the run failed through no fault of the guest
-	local rc=$1 run=$2 rip
-	[ "$rc" -ne 0 ] || return 1
-	if grep -aq "Triple fault - invoking" "$run/serial.log"; then
-		rip=$(grep -aA6 "Triple fault - invoking" "$run/serial.log" |
-		      sed -n 's/.*RIP: *\([0-9a-f]*:\[<[0-9a-f]*>\]\).*/\1/p' | head -n1)
-		echo "Xen reported a triple fault of the $mode guest (vCPU RIP ${rip:-unknown}), seen with both kernels under QEMU's nested SVM"
-	elif grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
-	     ! grep -aq "XPV-RIG: guest-timeout\|XPV-RIG: dom0-watchdog" "$run/serial.log"; then
-		echo "dom0 went silent (the rig, not the guest)"
-	elif grep -q "^reason: no progress" "$run/summary.txt" 2>/dev/null &&
-	     grep -aqE "XPV-RIG:   ps \| +[0-9]+ +[0-9]+ R[^ ]* +[0-9]+ +- +([3-9][0-9]|[0-9]{3,}) " "$run/serial.log"; then
-		echo "a dom0 process spun for half a minute or more (the rig, not the guest)"
-	elif grep -qE "^reason: dom0: the rig's init script exited \(1[2-9][0-9]\)" "$run/summary.txt" 2>/dev/null; then
-		echo "dom0's rig script died of a signal (the rig, not the guest)"
-	elif grep -aq "XPV-RIG: dom0-watchdog" "$run/serial.log" &&
-	     ! grep -aq "XPV-RIG:   ps | .* xenstored " "$run/serial.log"; then
-		echo "xenstored was gone from dom0 (the rig, not the guest)"
-	else
-		return 1
-	fi
-}
-
 attempt=1
 while :; do
 	rc=0
 	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
 	run=$XPV_CACHE/runs/$mode-latest
-	why=$(rig_fault $rc "$run") || break
+	why=$(rig_fault "$rc" "$run" "$mode") || break
 	[ $attempt -lt 3 ] || break
 	warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
 	attempt=$((attempt + 1))
