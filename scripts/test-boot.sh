@@ -86,18 +86,11 @@ reference)
 *) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac
 
-# A run that failed through no fault of the guest (rig_fault, lib.sh) is
-# booted again, said out loud, up to 3 attempts in all.
-attempt=1
-while :; do
-	rc=0
+# A run that failed through no fault of the guest is booted again.
+run=$XPV_CACHE/runs/$mode-latest
+rc=0
+boot_retrying "$mode" "$run" \
 	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
-	run=$XPV_CACHE/runs/$mode-latest
-	why=$(rig_fault "$rc" "$run" "$mode") || break
-	[ $attempt -lt 3 ] || break
-	warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
-	attempt=$((attempt + 1))
-done
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0

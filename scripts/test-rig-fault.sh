@@ -9,23 +9,20 @@ set -euo pipefail
 kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no $kernel" "run the boot-xpv test first (scripts/run-tests.sh boot-xpv)"
 
+# After a failure the rig waits XPV_RIG_T_GRACE for dom0's own report of
+# how the guest went; on a loaded machine the default 90 s can be short.
+boot_fault() {
+	out=$(XPV_RIG_T_GRACE=300 "$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name fault \
+		--extra "rdinit=/nonexistent" --timeout 600 2>&1) || return
+}
 # A run that a rig fault spoiled before the guest could panic (once, a
 # triple fault under QEMU's nested SVM during the guest's KUnit tests)
-# shows nothing of the panic path: it is booted again, up to 3 attempts.
+# shows nothing of the panic path: it is booted again.
 run=$XPV_CACHE/runs/fault-latest
-attempt=1
-while :; do
-	rc=0
-	# After a failure the rig waits XPV_RIG_T_GRACE for dom0's own report of
-	# how the guest went; on a loaded machine the default 90 s can be short.
-	out=$(XPV_RIG_T_GRACE=300 "$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name fault \
-		--extra "rdinit=/nonexistent" --timeout 600 2>&1) || rc=$?
-	printf '%s\n' "$out" | grep -v '^  |' | tail -n 8
-	why=$(rig_fault "$rc" "$run" fault) || break
-	[ $attempt -lt 3 ] || break
-	warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
-	attempt=$((attempt + 1))
-done
+out=""
+rc=0
+boot_retrying fault "$run" boot_fault || rc=$?
+printf '%s\n' "$out" | grep -v '^  |' | tail -n 8
 
 bad=0
 [ "$rc" -ne 0 ] || { echo "rig-fault: the rig passed a guest that panicked" >&2; bad=1; }
