@@ -174,14 +174,17 @@ trap 'exit 129' HUP
 # The serial line is logged to $serial and also offered on a socket, which
 # nobody reads; it is there to type Xen debug keys when the machine hangs.
 # -cpu: +svm gives Xen HVM (PVH); -rdtscp because QEMU's SVM gives no
-# next-RIP for it; -pku or a guest without pkeys breaks on sigreturn.
+# next-RIP for it; -pku or a guest without pkeys breaks on sigreturn;
+# -xsave because with QEMU 7.2 the AVX state that XSAVE enables gets
+# corrupted under Xen: dom0's grep aborted on a broken heap or spun, and
+# guests that had enabled AVX saw user memory corrupted (Documentation/rig.md).
 # smep=0 smap=0: the PV dom0 dies at once otherwise. No Xen "noreboot": with
 # -no-reboot QEMU then exits when dom0 powers off or Xen dies.
 # snapshot=on: the cached dom0 image is never written.
 : >"$serial"
 t_start=$(rig_ms)
 qemu-system-x86_64 -name "xpv-rig-$name" \
-	-machine q35 -accel tcg -cpu max,+svm,-rdtscp,-pku -m 3072 -smp 2 \
+	-machine q35 -accel tcg -cpu max,+svm,-rdtscp,-pku,-xsave -m 3072 -smp 2 \
 	-nographic -nic none -monitor none -no-reboot \
 	-chardev "socket,id=ser0,path=$run/serial.sock,server=on,wait=off,logfile=$serial" \
 	-serial chardev:ser0 \
