@@ -96,7 +96,8 @@ rig_fault() { # RC RUN [NAME] -> prints why the run failed through no fault of t
 
 # boot_retrying NAME RUN CMD...: run CMD (a rig boot of guest NAME, whose
 # logs are in RUN) until it passes or fails through no fault of the rig,
-# at most 3 times, saying why before each retry. Returns CMD's last status.
+# at most 4 times (under QEMU's nested SVM a guest triple-faults in up to
+# one boot in four), saying why before each retry. Returns CMD's last status.
 boot_retrying() {
 	local name=$1 run=$2 attempt=1 why rc
 	shift 2
@@ -104,7 +105,7 @@ boot_retrying() {
 		rc=0
 		"$@" || rc=$?
 		why=$(rig_fault "$rc" "$run" "$name") || return "$rc"
-		[ $attempt -lt 3 ] || return "$rc"
+		[ $attempt -lt 4 ] || return "$rc"
 		warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
 		attempt=$((attempt + 1))
 	done
