@@ -175,9 +175,9 @@ trap 'exit 129' HUP
 # nobody reads; it is there to type Xen debug keys when the machine hangs.
 # -cpu: +svm gives Xen HVM (PVH); -rdtscp because QEMU's SVM gives no
 # next-RIP for it; -pku or a guest without pkeys breaks on sigreturn;
-# -xsave because with QEMU 7.2 the AVX state that XSAVE enables gets
-# corrupted under Xen: dom0's grep aborted on a broken heap or spun, and
-# guests that had enabled AVX saw user memory corrupted (Documentation/rig.md).
+# -xsave because with QEMU 7.2 the AVX state that XSAVE enables appears to
+# get corrupted under Xen: dom0's grep aborted on a broken heap or spun, and
+# only guests that had enabled AVX saw user memory corrupted (Documentation/rig.md).
 # smep=0 smap=0: the PV dom0 dies at once otherwise. No Xen "noreboot": with
 # -no-reboot QEMU then exits when dom0 powers off or Xen dies.
 # snapshot=on: the cached dom0 image is never written.
