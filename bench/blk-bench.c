@@ -8,8 +8,10 @@
  *                               threads, one read each), IOPS
  * Each runs for a fixed time (BENCH_SECS) and prints one line
  *   XPV-BENCH: blk NAME VALUE UNIT
- * which scripts/bench.sh collects. Not a test: it fails only if the I/O
- * itself fails. The disk is the rig's scratch disk and is overwritten.
+ * which scripts/bench.sh collects. The four take turns, REPS times, for
+ * more samples from each boot; each turn's random reads go to other
+ * offsets. Not a test: it fails only if the I/O itself fails. The disk
+ * is the rig's scratch disk and is overwritten.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +31,7 @@
 #define BIG		(1u << 20)
 #define SMALL		4096u
 #define QD		32
+#define REPS		3
 
 static uint64_t dev_size;
 
@@ -80,9 +83,9 @@ static void seq(int fd, void *buf, int wr)
 	report(wr ? "seq-write-1m" : "seq-read-1m", bytes / t / (1 << 20), "MiB/s");
 }
 
-static void randread_qd1(int fd, void *buf)
+static void randread_qd1(int fd, void *buf, int rep)
 {
-	uint64_t ios = 0, s = 0x9e3779b97f4a7c15ull;
+	uint64_t ios = 0, s = 0x9e3779b97f4a7c15ull * (rep + 1);
 	double t0 = now(), t;
 
 	do {
@@ -125,7 +128,7 @@ static void *reader(void *arg)
  * 32 threads, each with one O_DIRECT read in flight: the device sees a
  * queue 32 deep, whatever AIO support the guest kernel was built with.
  */
-static void randread_qd32(int fd, char *bufs)
+static void randread_qd32(int fd, char *bufs, int rep)
 {
 	struct reader r[QD];
 	uint64_t ios = 0;
@@ -134,7 +137,7 @@ static void randread_qd32(int fd, char *bufs)
 
 	for (i = 0; i < QD; i++) {
 		r[i] = (struct reader){ .fd = fd, .buf = bufs + (size_t)i * SMALL,
-					.seed = 0xda942042e4dd58b5ull * (i + 1),
+					.seed = 0xda942042e4dd58b5ull * (rep * QD + i + 1),
 					.end = t0 + BENCH_SECS };
 		if (pthread_create(&r[i].thread, NULL, reader, &r[i]))
 			st_fail("pthread_create failed");
@@ -154,7 +157,7 @@ int main(int argc, char **argv)
 {
 	const char *dev = argc > 1 ? argv[1] : DEV;
 	void *buf;
-	int fd;
+	int fd, r;
 
 	fd = open(dev, O_RDWR | O_DIRECT);
 	if (fd < 0 && errno == ENOENT)
@@ -172,10 +175,12 @@ int main(int argc, char **argv)
 		(unsigned long long)(dev_size >> 20), BENCH_SECS);
 
 	/* Write first: the reads then see real data, not holes. */
-	seq(fd, buf, 1);
-	seq(fd, buf, 0);
-	randread_qd1(fd, buf);
-	randread_qd32(fd, buf);
+	for (r = 0; r < REPS; r++) {
+		seq(fd, buf, 1);
+		seq(fd, buf, 0);
+		randread_qd1(fd, buf, r);
+		randread_qd32(fd, buf, r);
+	}
 	close(fd);
 	return ST_PASS;
 }

@@ -7,17 +7,18 @@
 # reference first), so that a machine that gets busier or quieter during
 # the run weighs on both alike. Prints each figure's mean for both kernels,
 # the ratio of the means (xpv / reference; above 1.0 xpv is faster), the
-# medians and their ratio (one stalled round, which QEMU's emulation
-# deals out to either kernel, moves a mean of a few rounds a long way and
+# medians and their ratio (one stalled sample, which QEMU's emulation
+# deals out to either kernel, moves a mean of a few samples a long way and
 # a median hardly), each kernel's spread (lowest-highest) and how many
-# rounds the figures are of.
+# samples the figures are of (each guest measures each figure a few
+# times: bench/*.c, REPS).
 # Only guests that ran every benchmark count. A rig run that a guest's
 # crash cut short (QEMU's nested SVM makes a guest triple-fault now and
 # then, mainline's too) is followed by another for the rounds still
 # missing, at most ATTEMPTS runs (env, default 3). Figures, not a test:
 # exits non-zero only if a kernel ended up with no complete round. The
 # table is also saved as bench.txt in the last run's logs, and every
-# round's figures as bench-rounds.txt.
+# sample as bench-rounds.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -109,7 +110,7 @@ awk -v rounds="$rounds" '
 	}
 	function ratio(x, r) { return (x != "-" && r != "-" && r > 0) ? sprintf("%.2fx", x / r) : "-" }
 	END {
-		printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %s\n", "figure", "xpv", "ref", "ratio", "xpv", "ref", "ratio", "xpv range", "ref range", "rounds"
+		printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %s\n", "figure", "xpv", "ref", "ratio", "xpv", "ref", "ratio", "xpv range", "ref range", "samples"
 		printf "%-28s %8s %8s %6s  %8s %8s %6s\n", "", "mean", "mean", "", "median", "median", ""
 		m = 0
 		for (f in figs) list[++m] = f
