@@ -49,6 +49,8 @@ xpv | xpv-features-off)
 		"XPV-SELFTEST: xvda-stress: PASS"
 		"XPV-SELFTEST: net-ping: PASS"
 		"XPV-SELFTEST: net-tcp: PASS"
+		# Both devices went away and came back while the guest ran.
+		"XPV-SELFTEST: hotplug: PASS"
 		# A command typed through `xl console` reached hvc0's shell.
 		"XPV-RIG: console-check answer seen through xl console"
 		"XPV-CONSOLE: answer 42"

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotplug: dom0 takes the guest's disk and network device away and gives
+ * them back (hotplug-peer runs xl block-detach/attach and network-
+ * detach/attach when asked); the frontends must let go cleanly and take up
+ * the new devices.
+ *   Block: 4 MiB of a seeded pattern written and flushed; O_DIRECT reads
+ *   of it in flight while the disk goes, which must end (with an error)
+ *   rather than hang; xvda gone; then back, reading the same pattern.
+ *   Net: eth0 goes and a new one comes with the same MAC; the peer is
+ *   reached through it.
+ *   Then the kernel log must hold no warning, BUG or oops.
+ * Skips on kernels without xpv's frontends (mainline's blkfront refuses to
+ * close a disk that is open, which this test does on purpose).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/klog.h>
+#include <sys/stat.h>
+
+#include "net-common.h"
+#include "xvda-common.h"
+
+#define PORT		7002
+#define SPAN		(4u << 20)
+#define CHUNK		(64u << 10)
+#define WAIT_SECS	60
+
+static int peer = -1;
+
+static int dial(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	double give_up = net_now() + 30;
+	int fd;
+
+	inet_pton(AF_INET, NET_DOM0, &a.sin_addr);
+	for (;;) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			st_fail("socket: %s", strerror(errno));
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fd;
+		close(fd);
+		if (net_now() > give_up)
+			st_fail("connect to hotplug-peer on %s:%d: %s", NET_DOM0,
+				PORT, strerror(errno));
+		usleep(200000);
+	}
+}
+
+/* Send one command to the peer; fail unless it answers "ok". */
+static void ask(const char *cmd)
+{
+	char line[128];
+	size_t n = 0;
+
+	dprintf(peer, "%s\n", cmd);
+	while (n < sizeof(line) - 1) {
+		if (read(peer, &line[n], 1) != 1)
+			st_fail("%s: no answer from hotplug-peer", cmd);
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = 0;
+	st_info("%s: dom0 says: %s", cmd, line);
+	if (strncmp(line, "ok ", 3))
+		st_fail("%s: dom0 could not do it (its output is on the serial log)", cmd);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+/* Wait until @path exists (@want) or is gone (!@want). */
+static void wait_path(const char *path, int want)
+{
+	double give_up = net_now() + WAIT_SECS;
+
+	while (exists(path) != want) {
+		if (net_now() > give_up)
+			st_fail("%s still %s after %d s", path,
+				want ? "missing" : "there", WAIT_SECS);
+		usleep(100000);
+	}
+}
+
+static void pattern(uint8_t *buf, size_t len, uint64_t off)
+{
+	uint64_t x, *w = (uint64_t *)buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++) {
+		x = (off + i * 8) * 0x9e3779b97f4a7c15ull + 0x7a11;
+		w[i] = x ^ (x >> 29);
+	}
+}
+
+static void write_pattern(void)
+{
+	int fd = open(DEV, O_WRONLY | O_DIRECT);
+	uint8_t *buf;
+	size_t off;
+
+	if (fd < 0)
+		st_fail("open " DEV ": %s", strerror(errno));
+	if (posix_memalign((void **)&buf, 4096, CHUNK))
+		st_fail("out of memory");
+	for (off = 0; off < SPAN; off += CHUNK) {
+		pattern(buf, CHUNK, off);
+		if (pwrite(fd, buf, CHUNK, off) != CHUNK)
+			st_fail("writing at %zu: %s", off, strerror(errno));
+	}
+	if (fsync(fd))
+		st_fail("fsync: %s", strerror(errno));
+	close(fd);
+	free(buf);
+}
+
+static void check_pattern(void)
+{
+	int fd = xvda_reopen_uncached(O_RDONLY);
+	uint8_t *buf, *want;
+	size_t off;
+
+	if (posix_memalign((void **)&buf, 4096, CHUNK) ||
+	    posix_memalign((void **)&want, 4096, CHUNK))
+		st_fail("out of memory");
+	for (off = 0; off < SPAN; off += CHUNK) {
+		if (pread(fd, buf, CHUNK, off) != CHUNK)
+			st_fail("reading the new xvda at %zu: %s", off, strerror(errno));
+		pattern(want, CHUNK, off);
+		if (memcmp(buf, want, CHUNK))
+			st_fail("the new xvda differs at %zu..%zu from what was written before",
+				off, off + CHUNK);
+	}
+	close(fd);
+	free(buf);
+	free(want);
+	st_info("the disk that came back reads the %u MiB written before", SPAN >> 20);
+}
+
+struct reader {
+	int fd;
+	volatile int done;
+	volatile unsigned long reads;
+	int err;
+};
+
+/* O_DIRECT reads round and round the pattern until one fails. */
+static void *reader(void *arg)
+{
+	struct reader *r = arg;
+	uint8_t *buf;
+	size_t off = 0;
+	ssize_t n;
+
+	if (posix_memalign((void **)&buf, 4096, CHUNK)) {
+		r->err = ENOMEM;
+		r->done = 1;
+		return NULL;
+	}
+	for (;;) {
+		n = pread(r->fd, buf, CHUNK, off);
+		if (n != CHUNK) {
+			r->err = n < 0 ? errno : EIO;
+			break;
+		}
+		r->reads++;
+		off = (off + CHUNK) % SPAN;
+	}
+	free(buf);
+	r->done = 1;
+	return NULL;
+}
+
+static void block(void)
+{
+	struct reader r = { 0 };
+	pthread_t t;
+	double give_up;
+
+	write_pattern();
+	r.fd = open(DEV, O_RDONLY | O_DIRECT);
+	if (r.fd < 0)
+		st_fail("open " DEV ": %s", strerror(errno));
+	if (pthread_create(&t, NULL, reader, &r))
+		st_fail("pthread_create failed");
+	while (r.reads < 16 && !r.done)
+		usleep(10000);
+	if (r.done)
+		st_fail("reading " DEV " before the detach: %s", strerror(r.err));
+
+	ask("blk-detach");
+	wait_path("/sys/block/xvda", 0);
+	give_up = net_now() + WAIT_SECS;
+	while (!r.done) {
+		if (net_now() > give_up)
+			st_fail("reads of the old xvda still going %d s after it went",
+				WAIT_SECS);
+		usleep(100000);
+	}
+	pthread_join(t, NULL);
+	st_info("xvda went; %lu reads before, then: %s", r.reads, strerror(r.err));
+	close(r.fd);
+
+	ask("blk-attach");
+	wait_path("/sys/block/xvda", 1);
+	wait_path(DEV, 1);
+	check_pattern();
+}
+
+static int ifindex(void)
+{
+	FILE *f = fopen("/sys/class/net/" NET_IF "/ifindex", "r");
+	int i = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &i) != 1)
+		i = 0;
+	fclose(f);
+	return i;
+}
+
+static void net(void)
+{
+	int old = ifindex(), now;
+	double give_up;
+
+	ask("net-cycle");
+	close(peer);
+	give_up = net_now() + WAIT_SECS;
+	/* Gone, then back as a new device: a new ifindex. */
+	while ((now = ifindex()) == old || !now) {
+		if (net_now() > give_up)
+			st_fail(NET_IF " %s after %d s", now == old ?
+				"never went away" : "did not come back", WAIT_SECS);
+		usleep(100000);
+	}
+	st_info(NET_IF " went (ifindex %d) and came back (ifindex %d)", old, now);
+	net_setup();
+	peer = dial();
+	ask("net-status");
+}
+
+/* A warning, BUG or oops anywhere in the kernel log fails the test. */
+static void check_klog(void)
+{
+	static const char *const bad[] = { "WARNING:", "BUG:", "Oops", "general protection" };
+	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *log, *line, *end;
+	unsigned int i;
+
+	if (n <= 0)
+		st_fail("klogctl: %s", strerror(errno));
+	log = calloc(1, n + 1);
+	if (!log)
+		st_fail("out of memory");
+	n = klogctl(3, log, n);	/* SYSLOG_ACTION_READ_ALL */
+	if (n < 0)
+		st_fail("klogctl: %s", strerror(errno));
+	for (line = log; line < log + n; line = end + 1) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = log + n;
+		*end = 0;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (strstr(line, bad[i]))
+				st_fail("kernel log: %s", line);
+	}
+	free(log);
+	st_info("kernel log: no warning, BUG or oops");
+}
+
+int main(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int xpv = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		xpv |= !!strstr(line, "xpv-evtchn");
+	if (f)
+		fclose(f);
+	if (!xpv)
+		st_skip("not xpv's frontends");
+	if (!exists(DEV) || !exists("/sys/class/net/" NET_IF))
+		st_skip("needs both " DEV " and " NET_IF);
+
+	net_setup();
+	peer = dial();
+	block();
+	net();
+	close(peer);
+	check_klog();
+	return ST_PASS;
+}
