@@ -40,27 +40,6 @@ struct stream {
 	int err;
 };
 
-static int dial(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	double give_up = net_now() + 20;
-	int fd;
-
-	inet_pton(AF_INET, NET_DOM0, &a.sin_addr);
-	for (;;) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			st_fail("socket: %s", strerror(errno));
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		close(fd);
-		/* The link may still be coming up, or ARP not answered yet. */
-		if (net_now() > give_up)
-			st_fail("connect to %s:%d: %s", NET_DOM0, PORT, strerror(errno));
-		usleep(200000);
-	}
-}
-
 static void *run(void *arg)
 {
 	struct stream *s = arg;
@@ -92,7 +71,7 @@ static void measure(const char *name, char dir, int streams)
 	int i;
 
 	for (i = 0; i < streams; i++) {
-		st[i].fd = dial();
+		st[i].fd = net_dial(PORT, 20);
 		st[i].dir = dir;
 		if (write(st[i].fd, &dir, 1) != 1)
 			st_fail("%s: sending the command: %s", name, strerror(errno));

@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "peer-listen.h"
+
 #define PORT		7002
 #define NET_STATUS	"/run/xpv-hotplug-net"
 
@@ -146,30 +148,13 @@ static void serve(int fd)
 
 int main(void)
 {
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_port = htons(PORT),
-		.sin_addr.s_addr = htonl(INADDR_ANY),
-	};
 	struct timeval tv = { .tv_sec = 120 };
-	int one = 1, ls, fd;
+	int ls, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ls = socket(AF_INET, SOCK_STREAM, 0);
-	if (ls < 0) {
-		perror("socket");
+	ls = peer_listen(PORT);
+	if (ls < 0)
 		return 1;
-	}
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	while (bind(ls, (struct sockaddr *)&a, sizeof(a))) {
-		perror("bind, retrying");
-		sleep(1);
-	}
-	if (listen(ls, 4)) {
-		perror("listen");
-		return 1;
-	}
-	printf("listening on port %d\n", PORT);
 	for (;;) {
 		fd = accept(ls, NULL, NULL);
 		if (fd < 0) {

@@ -30,27 +30,6 @@
 
 static int peer = -1;
 
-static int dial(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
-	double give_up = net_now() + 30;
-	int fd;
-
-	inet_pton(AF_INET, NET_DOM0, &a.sin_addr);
-	for (;;) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			st_fail("socket: %s", strerror(errno));
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		close(fd);
-		if (net_now() > give_up)
-			st_fail("connect to hotplug-peer on %s:%d: %s", NET_DOM0,
-				PORT, strerror(errno));
-		usleep(200000);
-	}
-}
-
 /* Send one command to the peer; fail unless it answers "ok". */
 static void ask(const char *cmd)
 {
@@ -246,7 +225,7 @@ static void net(void)
 	}
 	st_info(NET_IF " went (ifindex %d) and came back (ifindex %d)", old, now);
 	net_setup();
-	peer = dial();
+	peer = net_dial(PORT, 30);
 	ask("net-status");
 }
 
@@ -295,7 +274,7 @@ int main(void)
 		st_skip("needs both " DEV " and " NET_IF);
 
 	net_setup();
-	peer = dial();
+	peer = net_dial(PORT, 30);
 	block();
 	net();
 	close(peer);

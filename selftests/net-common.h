@@ -53,6 +53,32 @@ static inline int net_carrier(void)
 	return c == '1';
 }
 
+/*
+ * A TCP connection to dom0's @port, tried again for up to @secs: the link
+ * may still be coming up, or ARP not answered yet.
+ */
+static inline int net_dial(int port, double secs)
+{
+	struct sockaddr_in a;
+	double give_up = net_now() + secs;
+	int fd, err;
+
+	net_set_addr((struct sockaddr *)&a, NET_DOM0);
+	a.sin_port = htons(port);
+	for (;;) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			st_fail("socket: %s", strerror(errno));
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fd;
+		err = errno;
+		close(fd);
+		if (net_now() > give_up)
+			st_fail("connect to %s:%d: %s", NET_DOM0, port, strerror(err));
+		usleep(200000);
+	}
+}
+
 /* Skip without eth0; fail if it cannot be configured or has no carrier. */
 static inline void net_setup(void)
 {

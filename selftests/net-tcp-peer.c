@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "net-tcp-stream.h"
+#include "peer-listen.h"
 
 static uint8_t buf[BUF_SIZE];
 
@@ -84,31 +85,14 @@ static void serve(int fd, unsigned int nr)
 
 int main(void)
 {
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_port = htons(TCP_PORT),
-		.sin_addr.s_addr = htonl(INADDR_ANY),
-	};
 	struct timeval tv = { .tv_sec = 30 };
 	unsigned int nr = 0;
-	int one = 1, ls, fd;
+	int ls, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ls = socket(AF_INET, SOCK_STREAM, 0);
-	if (ls < 0) {
-		perror("socket");
+	ls = peer_listen(TCP_PORT);
+	if (ls < 0)
 		return 1;
-	}
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	while (bind(ls, (struct sockaddr *)&a, sizeof(a))) {
-		perror("bind, retrying");
-		sleep(1);
-	}
-	if (listen(ls, 4)) {
-		perror("listen");
-		return 1;
-	}
-	printf("listening on port %d\n", TCP_PORT);
 	for (;;) {
 		fd = accept(ls, NULL, NULL);
 		if (fd < 0) {

@@ -20,29 +20,15 @@
 
 static uint8_t buf[BUF_SIZE];
 
+/* A connection to the peer; a peer that stops answering fails the test. */
 static int dial(void)
 {
 	struct timeval tv = { .tv_sec = 20 };
-	struct sockaddr_in a;
-	double t0 = net_now();
-	int fd;
+	int fd = net_dial(TCP_PORT, 20);
 
-	net_set_addr((struct sockaddr *)&a, NET_DOM0);
-	a.sin_port = htons(TCP_PORT);
-	for (;;) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			st_fail("socket: %s", strerror(errno));
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		if (net_now() - t0 > 20)
-			st_fail("cannot connect to %s:%d: %s", NET_DOM0,
-				TCP_PORT, strerror(errno));
-		close(fd);
-		sleep(1);
-	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
 }
 
 static void upload(uint64_t seed, uint64_t len)

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the dom0 peers share: a TCP socket listening on a port of every
+ * address. bind() is retried: a peer started again after a crash may find
+ * its port still held for a moment.
+ */
+#ifndef XPV_PEER_LISTEN_H
+#define XPV_PEER_LISTEN_H
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The listening socket, or -1 after saying why on stdout. */
+static inline int peer_listen(int port)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+	};
+	int one = 1, ls;
+
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	if (ls < 0) {
+		perror("socket");
+		return -1;
+	}
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	while (bind(ls, (struct sockaddr *)&a, sizeof(a))) {
+		perror("bind, retrying");
+		sleep(1);
+	}
+	if (listen(ls, 4)) {
+		perror("listen");
+		close(ls);
+		return -1;
+	}
+	printf("listening on port %d\n", port);
+	return ls;
+}
+
+#endif
