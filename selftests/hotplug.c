@@ -26,7 +26,7 @@
 #define PORT		7002
 #define SPAN		(4u << 20)
 #define CHUNK		(64u << 10)
-#define WAIT_SECS	60
+#define WAIT_SECS	90
 
 static int peer = -1;
 
@@ -224,7 +224,8 @@ static void net(void)
 		usleep(100000);
 	}
 	st_info(NET_IF " went (ifindex %d) and came back (ifindex %d)", old, now);
-	net_setup();
+	/* Registered at probe: the carrier waits for xl's hotplug script. */
+	net_setup_wait(WAIT_SECS);
 	peer = net_dial(PORT, 30);
 	ask("net-status");
 }
