@@ -8,25 +8,23 @@
  *   net-cycle    answers at once, then (1 s later, so the answer gets out)
  *                xl network-detach of vif 0 and network-attach of a new
  *                one with the same MAC on the same bridge
- *   net-status   how net-cycle went, once it has (waits up to 90 s)
+ *   net-status   how the last net-cycle went
+ * Connections are served one after the other, so a net-status sent while
+ * net-cycle still runs is answered once it is done.
  * The guest is the one domain besides dom0 (the rig runs one at a time).
  * Every command's output goes to stdout, so it shows on the serial log.
  */
 #define _GNU_SOURCE
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "peer-listen.h"
 
 #define PORT		7002
-#define NET_STATUS	"/run/xpv-hotplug-net"
 
 /* Find the guest: its name and domid, as shell variables. */
 #define FIND_GUEST							\
@@ -81,10 +79,9 @@ static void answer(int fd, bool ok, const char *what, int st)
 
 static void serve(int fd)
 {
-	char line[64], status[32];
+	static int net_status = -1;	/* no net-cycle yet */
+	char line[64];
 	unsigned int i, n = 0;
-	pid_t pid;
-	FILE *f;
 	int st;
 
 	for (;;) {
@@ -99,16 +96,7 @@ static void serve(int fd)
 		line[n] = 0;
 		n = 0;
 		if (!strcmp(line, "net-status")) {
-			/* The link can be back before xl has returned. */
-			for (i = 0; i < 900 && access(NET_STATUS, F_OK); i++)
-				usleep(100000);
-			f = fopen(NET_STATUS, "r");
-			if (!f || !fgets(status, sizeof(status), f))
-				strcpy(status, "none\n");
-			if (f)
-				fclose(f);
-			answer(fd, !strcmp(status, "0\n"), "net-cycle",
-			       atoi(status));
+			answer(fd, !net_status, "net-cycle", net_status);
 			continue;
 		}
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -123,32 +111,18 @@ static void serve(int fd)
 			answer(fd, !st, cmds[i].name, st);
 			continue;
 		}
-		/* The guest's link goes away: answer first, then do it. */
-		unlink(NET_STATUS);
+		/*
+		 * The link this connection came over goes away: answer first,
+		 * then do it, and end the connection.
+		 */
 		answer(fd, true, "net-cycle started", 0);
-		/* In a grandchild, so that nobody has to wait for it. */
-		pid = fork();
-		if (pid == 0) {
-			if (fork() == 0) {
-				st = run(cmds[i].name, cmds[i].script);
-				/* Whole or not at all: net-status reads it. */
-				f = fopen(NET_STATUS ".new", "w");
-				if (f) {
-					fprintf(f, "%d\n", st);
-					fclose(f);
-					rename(NET_STATUS ".new", NET_STATUS);
-				}
-			}
-			_exit(0);
-		}
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		net_status = run(cmds[i].name, cmds[i].script);
+		return;
 	}
 }
 
 int main(void)
 {
-	struct timeval tv = { .tv_sec = 120 };
 	int ls, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -156,13 +130,8 @@ int main(void)
 	if (ls < 0)
 		return 1;
 	for (;;) {
-		fd = accept(ls, NULL, NULL);
-		if (fd < 0) {
-			sleep(1);
-			continue;
-		}
-		/* A guest that stops talking must not block the next one. */
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		/* Long enough for xl on a slow machine. */
+		fd = peer_accept(ls, 120);
 		serve(fd);
 		close(fd);
 	}

@@ -85,7 +85,6 @@ static void serve(int fd, unsigned int nr)
 
 int main(void)
 {
-	struct timeval tv = { .tv_sec = 30 };
 	unsigned int nr = 0;
 	int ls, fd;
 
@@ -94,15 +93,7 @@ int main(void)
 	if (ls < 0)
 		return 1;
 	for (;;) {
-		fd = accept(ls, NULL, NULL);
-		if (fd < 0) {
-			if (errno != EINTR)
-				sleep(1);
-			continue;
-		}
-		/* A guest that stops talking must not block the next one. */
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		fd = peer_accept(ls, 30);
 		serve(fd, ++nr);
 		close(fd);
 	}

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the dom0 peers share: a TCP socket listening on a port of every
- * address. bind() is retried: a peer started again after a crash may find
- * its port still held for a moment.
+ * address, and taking its connections one at a time. bind() is retried: a
+ * peer started again after a crash may find its port still held for a
+ * moment.
  */
 #ifndef XPV_PEER_LISTEN_H
 #define XPV_PEER_LISTEN_H
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* The listening socket, or -1 after saying why on stdout. */
@@ -39,6 +42,23 @@ static inline int peer_listen(int port)
 	}
 	printf("listening on port %d\n", port);
 	return ls;
+}
+
+/*
+ * The next connection, with reads and writes that give up after @secs: a
+ * guest that stops talking must not block the next one.
+ */
+static inline int peer_accept(int ls, int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+	int fd;
+
+	while ((fd = accept(ls, NULL, NULL)) < 0)
+		if (errno != EINTR)
+			sleep(1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
 }
 
 #endif
