@@ -193,9 +193,12 @@ static void block(void)
 	for (i = 0; i < NR_IO; i++) {
 		while (r[i].ios < 8 && !r[i].done)
 			usleep(10000);
+		if (r[i].done && r[i].bad < SPAN)
+			st_fail("a read before the detach returned wrong data at byte %zu",
+				r[i].bad);
 		if (r[i].done)
 			st_fail("I/O on " DEV " before the detach: %s",
-				r[i].bad < SPAN ? "wrong data" : strerror(r[i].err));
+				strerror(r[i].err));
 	}
 
 	ask("blk-detach");
