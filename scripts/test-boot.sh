@@ -3,7 +3,8 @@
 #   test-boot.sh xpv|xpv-features-off|reference
 # xpv: the series' own lines must be there (detection, hypercalls, PVH
 # entry, pvclock, event channels, the per-CPU timer, the console, both
-# vCPUs) and its platform selftest must pass, not only "it did not crash".
+# vCPUs, the answers to dom0's "xl sysrq" and "xl shutdown") and its
+# platform selftest must pass, not only "it did not crash".
 # xpv-features-off: the same kernel with every negotiated frontend feature
 # turned off on its command line; the data selftests must pass that way too.
 # reference: mainline's stack boots and passes the same selftests.
@@ -51,6 +52,8 @@ xpv | xpv-features-off)
 		"XPV-SELFTEST: net-tcp: PASS"
 		# Both devices went away and came back while the guest ran.
 		"XPV-SELFTEST: hotplug: PASS"
+		# Requests it must refuse in control/, logged and left unanswered.
+		"XPV-SELFTEST: toolstack: PASS"
 		# A command typed through `xl console` reached hvc0's shell.
 		"XPV-RIG: console-check answer seen through xl console"
 		"XPV-CONSOLE: answer 42"
@@ -58,6 +61,13 @@ xpv | xpv-features-off)
 		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
 		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/vbd/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
 		"xpv/bus: device/vif/0: backend /local/domain/0/backend/vif/[0-9]+/0 \\(domain 0\\), state [A-Za-z]+"
+		# dom0's "xl sysrq" and "xl shutdown" reached the kernel, which
+		# took them and had /init power off.
+		"xpv/control: answering requests in control/shutdown"
+		"xpv/control: answering requests in control/sysrq"
+		"sysrq: HELP"
+		"xpv/control: the toolstack asks to power off"
+		"XPV-GUEST: powering off, as the toolstack asked"
 		# KUnit, built in: each suite's top-level result (the suite's
 		# name ends there; stray bytes from the console relay may follow).
 		"\\] ok [0-9]+ xpv-time([^-_[:alnum:]]|$)"
@@ -66,6 +76,7 @@ xpv | xpv-features-off)
 		"\\] ok [0-9]+ xpv-store([^-_[:alnum:]]|$)"
 		"\\] ok [0-9]+ xpv-store-conn([^-_[:alnum:]]|$)"
 		"\\] ok [0-9]+ xpv-bus([^-_[:alnum:]]|$)"
+		"\\] ok [0-9]+ xpv-control([^-_[:alnum:]]|$)"
 		"\\] ok [0-9]+ xpv-blkfront([^-_[:alnum:]]|$)"
 		"\\] ok [0-9]+ xpv-netfront([^-_[:alnum:]]|$)"
 		"\\] # Totals: pass:[1-9][0-9]* fail:0 "
@@ -84,6 +95,8 @@ reference)
 		"XPV-SELFTEST: xvda-stress: PASS"
 		"XPV-SELFTEST: net-ping: PASS"
 		"XPV-SELFTEST: net-tcp: PASS"
+		"sysrq: HELP"
+		"XPV-GUEST: powering off, as the toolstack asked"
 	) ;;
 *) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
 esac

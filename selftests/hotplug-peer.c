@@ -26,56 +26,25 @@
 
 #define PORT		7002
 
-/* Find the guest: its name and domid, as shell variables. */
-#define FIND_GUEST							\
-	"dom=$(xl list | awk 'NR > 2 { print $1; exit }'); "		\
-	"[ -n \"$dom\" ] || { echo 'no guest domain'; exit 1; }; "	\
-	"id=$(xl domid \"$dom\") || exit 1; "
-
 static const struct {
 	const char *name;
 	const char *script;
 } cmds[] = {
-	{ "blk-detach", FIND_GUEST
+	{ "blk-detach", PEER_FIND_GUEST
 	  "be=/local/domain/0/backend/vbd/$id/51712; "
 	  "xenstore-read $be/params >/run/xpv-hotplug-params || exit 1; "
 	  "echo \"xvda is $(cat /run/xpv-hotplug-params)\"; "
 	  "timeout 60 xl block-detach \"$dom\" xvda" },
-	{ "blk-attach", FIND_GUEST
+	{ "blk-attach", PEER_FIND_GUEST
 	  "p=$(cat /run/xpv-hotplug-params) || exit 1; "
 	  "timeout 60 xl block-attach \"$dom\" "
 	  "\"format=raw,vdev=xvda,access=rw,target=$p\"" },
-	{ "net-cycle", FIND_GUEST
+	{ "net-cycle", PEER_FIND_GUEST
 	  "mac=$(xenstore-read /local/domain/0/backend/vif/$id/0/mac) || exit 1; "
 	  "sleep 1; "
 	  "timeout 60 xl network-detach \"$dom\" 0 || exit 1; "
 	  "timeout 60 xl network-attach \"$dom\" bridge=xenbr0 \"mac=$mac\"" },
 };
-
-/* Run one command's script; its exit status, or -1. */
-static int run(const char *name, const char *script)
-{
-	int st;
-
-	printf("%s: running\n", name);
-	st = system(script);
-	if (st == -1 || !WIFEXITED(st))
-		st = -1;
-	else
-		st = WEXITSTATUS(st);
-	printf("%s: exit status %d\n", name, st);
-	return st;
-}
-
-static void answer(int fd, bool ok, const char *what, int st)
-{
-	char line[128];
-	int n = snprintf(line, sizeof(line), "%s %s: %d\n", ok ? "ok" : "fail",
-			 what, st);
-
-	if (write(fd, line, n) != n)
-		printf("answering: short write\n");
-}
 
 static void serve(int fd)
 {
@@ -96,27 +65,27 @@ static void serve(int fd)
 		line[n] = 0;
 		n = 0;
 		if (!strcmp(line, "net-status")) {
-			answer(fd, !net_status, "net-cycle", net_status);
+			peer_answer(fd, !net_status, "net-cycle", net_status);
 			continue;
 		}
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 			if (!strcmp(line, cmds[i].name))
 				break;
 		if (i == sizeof(cmds) / sizeof(cmds[0])) {
-			answer(fd, false, "unknown command", 0);
+			peer_answer(fd, false, "unknown command", 0);
 			continue;
 		}
 		if (strcmp(line, "net-cycle")) {
-			st = run(cmds[i].name, cmds[i].script);
-			answer(fd, !st, cmds[i].name, st);
+			st = peer_run(cmds[i].name, cmds[i].script);
+			peer_answer(fd, !st, cmds[i].name, st);
 			continue;
 		}
 		/*
 		 * The link this connection came over goes away: answer first,
 		 * then do it, and end the connection.
 		 */
-		answer(fd, true, "net-cycle started", 0);
-		net_status = run(cmds[i].name, cmds[i].script);
+		peer_answer(fd, true, "net-cycle started", 0);
+		net_status = peer_run(cmds[i].name, cmds[i].script);
 		return;
 	}
 }

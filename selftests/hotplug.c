@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <sys/klog.h>
 #include <sys/stat.h>
 
 #include "net-common.h"
@@ -36,21 +35,7 @@ static int peer = -1;
 /* Send one command to the peer; fail unless it answers "ok". */
 static void ask(const char *cmd)
 {
-	char line[128];
-	size_t n = 0;
-
-	dprintf(peer, "%s\n", cmd);
-	while (n < sizeof(line) - 1) {
-		if (read(peer, &line[n], 1) != 1)
-			st_fail("%s: no answer from hotplug-peer", cmd);
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = 0;
-	st_info("%s: dom0 says: %s", cmd, line);
-	if (strncmp(line, "ok ", 3))
-		st_fail("%s: dom0 could not do it (its output is on the serial log)", cmd);
+	net_ask(peer, cmd);
 }
 
 static int exists(const char *path)
@@ -273,18 +258,10 @@ static void check_klog(void)
 {
 	static const char *const bad[] = { "WARNING:", "BUG:", "Oops", "general protection",
 					   "unanswered after" };
-	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *log, *line, *end;
+	char *log = st_klog(), *line, *end;
+	size_t n = strlen(log);
 	unsigned int i;
 
-	if (n <= 0)
-		st_fail("klogctl: %s", strerror(errno));
-	log = calloc(1, n + 1);
-	if (!log)
-		st_fail("out of memory");
-	n = klogctl(3, log, n);	/* SYSLOG_ACTION_READ_ALL */
-	if (n < 0)
-		st_fail("klogctl: %s", strerror(errno));
 	for (line = log; line < log + n; line = end + 1) {
 		end = strchr(line, '\n');
 		if (!end)
@@ -302,15 +279,7 @@ static void check_klog(void)
 
 int main(void)
 {
-	char line[256];
-	FILE *f = fopen("/proc/interrupts", "r");
-	int xpv = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		xpv |= !!strstr(line, "xpv-evtchn");
-	if (f)
-		fclose(f);
-	if (!xpv)
+	if (!st_xpv_kernel())
 		st_skip("not xpv's frontends");
 	if (!exists(DEV) || !exists("/sys/class/net/" NET_IF))
 		st_skip("needs both " DEV " and " NET_IF);

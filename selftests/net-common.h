@@ -125,4 +125,27 @@ static inline void net_setup(void)
 	net_setup_wait(20);
 }
 
+/*
+ * Send one command line to a dom0 peer on @fd and read its one answer
+ * line; anything but "ok ..." fails the test.
+ */
+static inline void net_ask(int fd, const char *cmd)
+{
+	char line[128];
+	size_t n = 0;
+
+	dprintf(fd, "%s\n", cmd);
+	while (n < sizeof(line) - 1) {
+		if (read(fd, &line[n], 1) != 1)
+			st_fail("%s: no answer from dom0's peer", cmd);
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = 0;
+	st_info("%s: dom0 says: %s", cmd, line);
+	if (strncmp(line, "ok ", 3))
+		st_fail("%s: dom0 could not do it (its output is on the serial log)", cmd);
+}
+
 #endif

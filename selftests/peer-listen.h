@@ -3,16 +3,20 @@
  * What the dom0 peers share: a TCP socket listening on a port of every
  * address, and taking its connections one at a time. bind() is retried: a
  * peer started again after a crash may find its port still held for a
- * moment.
+ * moment. And, for peers that run toolstack commands when a guest asks,
+ * the running of a shell script and the one-line answer.
  */
 #ifndef XPV_PEER_LISTEN_H
 #define XPV_PEER_LISTEN_H
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The listening socket, or -1 after saying why on stdout. */
@@ -59,6 +63,41 @@ static inline int peer_accept(int ls, int secs)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return fd;
+}
+
+/*
+ * The guest, for a script: its name and domid as shell variables $dom and
+ * $id. It is the one domain besides dom0 (the rig runs one at a time).
+ */
+#define PEER_FIND_GUEST							\
+	"dom=$(xl list | awk 'NR > 2 { print $1; exit }'); "		\
+	"[ -n \"$dom\" ] || { echo 'no guest domain'; exit 1; }; "	\
+	"id=$(xl domid \"$dom\") || exit 1; "
+
+/* Run a command's shell script; its exit status, or -1. Output: stdout. */
+static inline int peer_run(const char *name, const char *script)
+{
+	int st;
+
+	printf("%s: running\n", name);
+	st = system(script);
+	if (st == -1 || !WIFEXITED(st))
+		st = -1;
+	else
+		st = WEXITSTATUS(st);
+	printf("%s: exit status %d\n", name, st);
+	return st;
+}
+
+/* The answer line a guest waits for: "ok WHAT: ST" or "fail WHAT: ST". */
+static inline void peer_answer(int fd, bool ok, const char *what, int st)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "%s %s: %d\n", ok ? "ok" : "fail",
+			 what, st);
+
+	if (write(fd, line, n) != n)
+		printf("answering: short write\n");
 }
 
 #endif

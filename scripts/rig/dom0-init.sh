@@ -285,6 +285,23 @@ console_check() {
 	wait "$pid"
 }
 
+# Ask the guest to go as an administrator would: a sysrq key (help, which
+# only prints), then "xl shutdown". The guest must answer both through its
+# control/ nodes in xenstore; "guest-gone reason=poweroff" and the guest's
+# own lines then show that it did.
+toolstack_requests() {
+	say "toolstack: xl sysrq $DOM h"
+	xlt sysrq "$DOM" h 2>&1 | sed 's/^/XPV-RIG:   | /'
+	nap 2 # let the help text reach the console before the shutdown
+	say "toolstack: xl shutdown $DOM"
+	if xlt shutdown "$DOM" >/tmp/shutdown.log 2>&1; then
+		say "toolstack: xl shutdown sent"
+	else
+		say "toolstack: xl shutdown failed:"
+	fi
+	sed 's/^/XPV-RIG:   | /' /tmp/shutdown.log
+}
+
 shutdown_reason() {
 	local code=""
 	# xl's per-domain daemon logs why the domain went; give it a moment.
@@ -307,8 +324,8 @@ run_guest() {
 	local dir=$1
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
 	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
-	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=60
-	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0
+	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=120
+	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0 asked=0
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
 	# shellcheck source=/dev/null
 	. "$PAYLOAD/guest.cfg"
@@ -369,6 +386,10 @@ run_guest() {
 		if [ $typed = 0 ] && guest_said "XPV-GUEST: shell on hvc0"; then
 			typed=1
 			console_check
+		fi
+		if [ $asked = 0 ] && guest_said "XPV-GUEST: waiting for the toolstack"; then
+			asked=1
+			toolstack_requests
 		fi
 		# A kernel without a power-off handler halts instead; Xen ends
 		# such a domain only if every vCPU halts with interrupts off,

@@ -2,8 +2,9 @@
 # Build the boot rig's guest initramfs:
 #   guest-initramfs.sh OUT.cpio.gz
 # Holds busybox (static), every selftests/NAME.c built as a static program
-# (NAME-peer.c excepted: those run in dom0), and
-# an /init that runs them and reports with XPV-GUEST/XPV-SELFTEST lines.
+# (NAME-peer.c excepted: those run in dom0), an /init that runs them and
+# reports with XPV-GUEST/XPV-SELFTEST lines, and the /sbin/poweroff that
+# the kernel runs when the toolstack asks it to power off.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/rig-lib.sh"
@@ -95,7 +96,14 @@ if [ -c /dev/hvc0 ]; then
 	say "XPV-GUEST: console shell ended ($?)"
 fi
 diag interrupts /proc/interrupts
-say "XPV-GUEST: powering off"
+# dom0 now asks the kernel to power off, through xenstore ("xl shutdown").
+# The kernel runs /sbin/poweroff, which signals this shell (USR2).
+trap 'say "XPV-GUEST: powering off, as the toolstack asked"; sync; poweroff -f' USR2
+say "XPV-GUEST: waiting for the toolstack to shut this guest down"
+# In the background, so that the signal is taken at once.
+sleep 30 &
+wait $!
+say "XPV-GUEST: no shutdown request came from the toolstack; powering off"
 sync
 poweroff -f
 # poweroff came back: the shutdown path is broken. Say so, never exit.
@@ -103,6 +111,15 @@ say "XPV-GUEST: poweroff returned"
 while :; do sleep 60; done
 EOF
 chmod 755 "$stage/init"
+# What the kernel runs on the toolstack's request (orderly_poweroff()).
+mkdir -p "$stage/sbin"
+cat >"$stage/sbin/poweroff" <<'EOF'
+#!/bin/busybox sh
+# Run by the kernel, without a console: tell /init, which holds it.
+echo "XPV-GUEST: /sbin/poweroff run by the kernel" >/dev/kmsg
+/bin/busybox kill -USR2 1
+EOF
+chmod 755 "$stage/sbin/poweroff"
 # The kernel opens /dev/console before /init runs; devtmpfs is not there yet.
 [ "$(id -u)" != 0 ] || mknod -m 600 "$stage/dev/console" c 5 1
 
