@@ -92,16 +92,6 @@ static void serve(int fd)
 
 int main(void)
 {
-	int ls, fd;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ls = peer_listen(PORT);
-	if (ls < 0)
-		return 1;
-	for (;;) {
-		/* Long enough for xl on a slow machine. */
-		fd = peer_accept(ls, 120);
-		serve(fd);
-		close(fd);
-	}
+	/* Long enough for xl on a slow machine. */
+	return peer_main(PORT, 120, serve);
 }

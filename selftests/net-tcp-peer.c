@@ -83,18 +83,14 @@ static void serve(int fd, unsigned int nr)
 	       t, h.len / t / 1e6);
 }
 
+static void serve_next(int fd)
+{
+	static unsigned int nr;
+
+	serve(fd, ++nr);
+}
+
 int main(void)
 {
-	unsigned int nr = 0;
-	int ls, fd;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ls = peer_listen(TCP_PORT);
-	if (ls < 0)
-		return 1;
-	for (;;) {
-		fd = peer_accept(ls, 30);
-		serve(fd, ++nr);
-		close(fd);
-	}
+	return peer_main(TCP_PORT, 30, serve_next);
 }

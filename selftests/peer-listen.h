@@ -66,6 +66,27 @@ static inline int peer_accept(int ls, int secs)
 }
 
 /*
+ * A peer's whole life: listen on @port, then serve the connections one
+ * at a time, each with reads and writes that give up after @secs; @serve
+ * returns when it is done with one, and the connection is closed. Returns
+ * only if it cannot listen.
+ */
+static inline int peer_main(int port, int secs, void (*serve)(int fd))
+{
+	int ls, fd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ls = peer_listen(port);
+	if (ls < 0)
+		return 1;
+	for (;;) {
+		fd = peer_accept(ls, secs);
+		serve(fd);
+		close(fd);
+	}
+}
+
+/*
  * The guest, for a script: its name and domid as shell variables $dom and
  * $id. It is the one domain besides dom0 (the rig runs one at a time).
  */

@@ -39,28 +39,26 @@ static const char bad_requests[] = PEER_FIND_GUEST
 	"[ -z \"$v\" ] || { echo \"control/sysrq still holds '$v'\"; exit 1; }; "
 	"echo 'control/sysrq: bad key cleared'";
 
-int main(void)
+static void serve(int fd)
 {
 	char line[64];
 	unsigned int n;
-	int ls, fd, st;
+	int st;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ls = peer_listen(PORT);
-	if (ls < 0)
-		return 1;
-	for (;;) {
-		fd = peer_accept(ls, 120);
-		for (n = 0; n < sizeof(line) - 1; n++)
-			if (read(fd, &line[n], 1) != 1 || line[n] == '\n')
-				break;
-		line[n] = 0;
-		if (!strcmp(line, "bad-requests")) {
-			st = peer_run(line, bad_requests);
-			peer_answer(fd, !st, line, st);
-		} else {
-			peer_answer(fd, false, "unknown command", 0);
-		}
-		close(fd);
+	for (n = 0; n < sizeof(line) - 1; n++)
+		if (read(fd, &line[n], 1) != 1 || line[n] == '\n')
+			break;
+	line[n] = 0;
+	if (strcmp(line, "bad-requests")) {
+		peer_answer(fd, false, "unknown command", 0);
+		return;
 	}
+	st = peer_run(line, bad_requests);
+	peer_answer(fd, !st, line, st);
+}
+
+int main(void)
+{
+	/* Long enough for the script's five pauses on a slow machine. */
+	return peer_main(PORT, 120, serve);
 }
