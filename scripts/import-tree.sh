@@ -90,8 +90,11 @@ if [ "$(cat "$tree/.git/xpv-base-id" 2>/dev/null)" != "$base_id" ]; then
 	echo "$base_id" >"$tree/.git/xpv-base-id"
 fi
 
+# Whatever is left in the tree is to go (checked above, or FORCE=1): also
+# the half-applied patch of an import that was killed, which a plain
+# checkout would refuse to overwrite.
 git -C "$tree" am --abort >/dev/null 2>&1 || true
-git -C "$tree" checkout -q -B xpv xpv-base
+git -C "$tree" checkout -q -f -B xpv xpv-base
 git -C "$tree" reset -q --hard xpv-base
 git -C "$tree" clean -q -fdx
 # From here on the tree holds nothing but what the series makes of it.

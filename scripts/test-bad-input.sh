@@ -59,6 +59,17 @@ expect_fail "uncommitted work kept" "has uncommitted changes" "$repo/scripts/imp
 git -C "$tree" commit -qam "local work"
 expect_fail "unexported commit kept" "has commits that were never exported" "$repo/scripts/import-tree.sh" "$tree"
 
+# An import that was killed (git am stopped halfway through a patch) left
+# edits behind; the next FORCE=1 import must start over, not trip on them.
+echo "half-applied" >>"$tree/MAINTAINERS"	# a file the series changes
+if FORCE=1 "$repo/scripts/import-tree.sh" "$tree" >"$tmp/out" 2>&1 &&
+   [ -z "$(git -C "$tree" status --porcelain)" ]; then
+	echo "bad-input: half-applied tree: FORCE=1 import started over"
+else
+	echo "bad-input: half-applied tree: FORCE=1 import failed:" >&2
+	sed 's/^/    /' "$tmp/out" >&2; fails=$((fails + 1))
+fi
+
 # A kernel config that cannot be satisfied.
 echo "CONFIG_XPV_NO_SUCH_OPTION=y" >>"$repo/Kconfig.fragment"
 expect_fail "unsatisfiable config" "did not stick" \
