@@ -7,11 +7,13 @@
 # platform selftest must pass, not only "it did not crash".
 # xpv-features-off: the same kernel with every negotiated frontend feature
 # turned off on its command line; the data selftests must pass that way too.
+# dom0 ends this one with "xl reboot" instead, so that both requests the
+# toolstack sends are answered in every run.
 # reference: mainline's stack boots and passes the same selftests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:-} off_line=""
+mode=${1:-} off_line="" end=shutdown
 # What every frontend feature's switch looks like on the command line.
 features_off=(xpv_blkfront.flush=0 xpv_blkfront.max_indirect_segments=0
 	xpv_blkfront.max_ring_page_order=0 xpv_blkfront.max_queues=1
@@ -26,7 +28,7 @@ xpv | xpv-features-off)
 	"$XPV_TOP/scripts/build-kernel.sh" "$tree" "$XPV_CACHE/test/build-xpv" xpv
 	kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
 	extra="earlyprintk=xpv"
-	[ "$mode" = xpv ] || extra+=" ${features_off[*]}"
+	[ "$mode" = xpv ] || extra+=" ${features_off[*]}" end=reboot
 	# With the switches off, the block frontend must say it uses nothing.
 	[ "$mode" = xpv ] || off_line="cache flush: none, 11 segments per request, 1 rings of 1 pages, discard: no, persistent grants: no"
 	expect=(
@@ -61,13 +63,13 @@ xpv | xpv-features-off)
 		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
 		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/vbd/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
 		"xpv/bus: device/vif/0: backend /local/domain/0/backend/vif/[0-9]+/0 \\(domain 0\\), state [A-Za-z]+"
-		# dom0's "xl sysrq" and "xl shutdown" reached the kernel, which
-		# took them and had /init power off.
+		# dom0's "xl sysrq" and "xl shutdown" (or "xl reboot") reached
+		# the kernel, which took them and had /init power off (reboot).
 		"xpv/control: answering requests in control/shutdown"
 		"xpv/control: answering requests in control/sysrq"
 		"sysrq: HELP"
-		"xpv/control: the toolstack asks to power off"
-		"XPV-GUEST: powering off, as the toolstack asked"
+		"xpv/control: the toolstack asks to $([ $end = shutdown ] && echo "power off" || echo reboot)"
+		"XPV-GUEST: $([ $end = shutdown ] && echo "powering off" || echo rebooting), as the toolstack asked"
 		# KUnit, built in: each suite's top-level result (the suite's
 		# name ends there; stray bytes from the console relay may follow).
 		"\\] ok [0-9]+ xpv-time([^-_[:alnum:]]|$)"
@@ -105,7 +107,7 @@ esac
 run=$XPV_CACHE/runs/$mode-latest
 rc=0
 boot_retrying "$mode" "$run" \
-	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" || rc=$?
+	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" --end "$end" || rc=$?
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0
@@ -134,4 +136,4 @@ for pat in "${expect[@]}"; do
 	fi
 done
 [ $bad -eq 0 ] || die "the $mode guest's console lacks expected lines" "see $run/"
-echo "boot-$mode: guest booted, ran its selftests and powered off"
+echo "boot-$mode: guest booted, ran its selftests and $([ $end = shutdown ] && echo "powered off" || echo rebooted) as dom0 asked"

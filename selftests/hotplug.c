@@ -257,7 +257,7 @@ static void net(void)
 static void check_klog(void)
 {
 	static const char *const bad[] = { "WARNING:", "BUG:", "Oops", "general protection",
-					   "unanswered after" };
+					   "requests unanswered" };
 	char *log = st_klog(), *line, *end;
 	size_t n = strlen(log);
 	unsigned int i;

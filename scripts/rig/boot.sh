@@ -2,10 +2,12 @@
 # Boot a guest kernel as a PVH domU under real Xen inside QEMU (TCG), with a
 # Debian dom0 running the real backends, and report how far it got.
 #   boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N]
-#           [--memory MIB] [--extra "KERNEL ARGS"] [--verbose]
-#           [--next NAME2 BZIMAGE2 [--next-extra "KERNEL ARGS"]]...
+#           [--memory MIB] [--extra "KERNEL ARGS"] [--end shutdown|reboot]
+#           [--verbose] [--next NAME2 BZIMAGE2 [--next-extra "KERNEL ARGS"]]...
 # Exit 0 only if the guest reached init, no selftest failed (skips are fine)
-# and the guest powered itself off. Logs: $XPV_CACHE/runs/NAME-<time>/.
+# and the guest went down as dom0 asked it to, after its selftests: "xl
+# shutdown" (powered off; the default) or "xl reboot" (--end reboot; the
+# rig does not start it again). Logs: $XPV_CACHE/runs/NAME-<time>/.
 # --next boots one more guest after the first, in the same Xen and dom0
 # (a side-by-side comparison in one run); every guest must pass. Each gets
 # --extra's arguments, or --next-extra's if it follows its --next.
@@ -14,10 +16,10 @@ set -euo pipefail
 . "$(dirname "$0")/rig-lib.sh"
 
 usage() {
-	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--verbose] [--next NAME2 BZIMAGE2 [--next-extra \"ARGS\"]]..."
+	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--end shutdown|reboot] [--verbose] [--next NAME2 BZIMAGE2 [--next-extra \"ARGS\"]]..."
 }
 
-kernel="" name="" timeout=900 vcpus=2 memory=512 extra="" verbose=0
+kernel="" name="" timeout=900 vcpus=2 memory=512 extra="" verbose=0 end=shutdown
 next_names=() next_kernels=() next_extras=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 		next_extras[-1]="console=hvc0 $2"
 		shift 2
 		continue ;;
-	--kernel | --name | --timeout | --vcpus | --memory | --extra) [ $# -ge 2 ] || usage ;;
+	--kernel | --name | --timeout | --vcpus | --memory | --extra | --end) [ $# -ge 2 ] || usage ;;
 	*) usage ;;
 	esac
 	case $1 in
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--vcpus) vcpus=$2 ;;
 	--memory) memory=$2 ;;
 	--extra) extra=$2 ;;
+	--end) end=$2 ;;
 	esac
 	shift 2
 done
@@ -67,6 +70,11 @@ for v in timeout vcpus memory; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$v '${!v}' is not a positive number"
 done
 { [ "$memory" -ge 64 ] && [ "$memory" -le 1536 ]; } || die "--memory $memory: the rig has 1536 MiB for the guest at most"
+case $end in
+shutdown) end_reason=poweroff ;;
+reboot) end_reason=reboot ;;
+*) die "--end '$end': give shutdown or reboot" ;;
+esac
 [[ $extra != *[\"\'\\]* ]] || die "--extra may not hold quotes or backslashes (it goes into xl's config)"
 [[ $XPV_CACHE != *[,\ ]* ]] || die "XPV_CACHE '$XPV_CACHE' holds a comma or space" \
 	"QEMU's multiboot module list cannot take those"
@@ -120,8 +128,8 @@ cp "$kernel" "$run/payload/bzImage"
 	printf '# read by dom0 (scripts/rig/dom0-init.sh)\n'
 	printf 'NAME=%q\nMEMORY=%q\nVCPUS=%q\nEXTRA=%q\n' "$name" "$memory" "$vcpus" \
 		"console=hvc0${extra:+ $extra}"
-	printf 'GUEST_TIMEOUT=%q\nINIT_TIMEOUT=%q\nPOWEROFF_TIMEOUT=%q\n' \
-		"$guest_timeout" "$t_init" "$t_off"
+	printf 'GUEST_TIMEOUT=%q\nINIT_TIMEOUT=%q\nPOWEROFF_TIMEOUT=%q\nEND=%q\n' \
+		"$guest_timeout" "$t_init" "$t_off" "$end"
 } >"$run/payload/guest.cfg"
 # Further guests: next/N/ holds a bzImage and a guest.cfg that overrides NAME
 # (and EXTRA, given --next-extra).
@@ -267,10 +275,11 @@ handle() {
 		# "halted": the kernel has no power-off handler (the reference
 		# on Xen PVH) and said so; dom0 ended it (noted below).
 		ggone[gi]=$gone_reason
-		if [ "$gone_reason" = poweroff ] || [ "$gone_reason" = halted ]; then
+		if [ "$gone_reason" = "$end_reason" ] ||
+			{ [ "$end" = shutdown ] && [ "$gone_reason" = halted ]; }; then
 			reach $((gbase + 3))
 		elif [ "$gone_reason" != timeout ]; then
-			fail "the guest ended by $gone_reason, not by powering off"
+			fail "the guest ended by $gone_reason, not by $end_reason as dom0 asked (xl $end)"
 		fi
 	elif [[ $l == "XPV-RIG: dom0-poweroff"* ]]; then
 		dom0_off=1

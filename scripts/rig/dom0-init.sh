@@ -289,15 +289,16 @@ console_check() {
 # only prints), then "xl shutdown". The guest must answer both through its
 # control/ nodes in xenstore; "guest-gone reason=poweroff" and the guest's
 # own lines then show that it did.
+# END (guest.cfg): shutdown or reboot, the request that ends the guest.
 toolstack_requests() {
 	say "toolstack: xl sysrq $DOM h"
 	xlt sysrq "$DOM" h 2>&1 | sed 's/^/XPV-RIG:   | /'
 	nap 2 # let the help text reach the console before the shutdown
-	say "toolstack: xl shutdown $DOM"
-	if xlt shutdown "$DOM" >/tmp/shutdown.log 2>&1; then
-		say "toolstack: xl shutdown sent"
+	say "toolstack: xl $END $DOM"
+	if xlt "$END" "$DOM" >/tmp/shutdown.log 2>&1; then
+		say "toolstack: xl $END sent"
 	else
-		say "toolstack: xl shutdown failed:"
+		say "toolstack: xl $END failed:"
 	fi
 	sed 's/^/XPV-RIG:   | /' /tmp/shutdown.log
 }
@@ -323,7 +324,7 @@ shutdown_reason() {
 run_guest() {
 	local dir=$1
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
-	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64
+	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64 END=shutdown
 	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=120
 	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0 asked=0
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"

@@ -96,9 +96,11 @@ if [ -c /dev/hvc0 ]; then
 	say "XPV-GUEST: console shell ended ($?)"
 fi
 diag interrupts /proc/interrupts
-# dom0 now asks the kernel to power off, through xenstore ("xl shutdown").
-# The kernel runs /sbin/poweroff, which signals this shell (USR2).
+# dom0 now asks the kernel to power off or reboot, through xenstore ("xl
+# shutdown", "xl reboot"). The kernel runs /sbin/poweroff or /sbin/reboot,
+# which signal this shell (USR2, USR1).
 trap 'say "XPV-GUEST: powering off, as the toolstack asked"; sync; poweroff -f' USR2
+trap 'say "XPV-GUEST: rebooting, as the toolstack asked"; sync; reboot -f' USR1
 say "XPV-GUEST: waiting for the toolstack to shut this guest down"
 # In the background, so that the signal is taken at once.
 sleep 30 &
@@ -111,15 +113,17 @@ say "XPV-GUEST: poweroff returned"
 while :; do sleep 60; done
 EOF
 chmod 755 "$stage/init"
-# What the kernel runs on the toolstack's request (orderly_poweroff()).
+# What the kernel runs on the toolstack's request (orderly_poweroff() and
+# orderly_reboot()), without a console: tell /init, which holds it.
 mkdir -p "$stage/sbin"
-cat >"$stage/sbin/poweroff" <<'EOF'
+for cmd in poweroff:USR2 reboot:USR1; do
+	cat >"$stage/sbin/${cmd%:*}" <<EOF
 #!/bin/busybox sh
-# Run by the kernel, without a console: tell /init, which holds it.
-echo "XPV-GUEST: /sbin/poweroff run by the kernel" >/dev/kmsg
-/bin/busybox kill -USR2 1
+echo "XPV-GUEST: /sbin/${cmd%:*} run by the kernel" >/dev/kmsg
+/bin/busybox kill -${cmd#*:} 1
 EOF
-chmod 755 "$stage/sbin/poweroff"
+	chmod 755 "$stage/sbin/${cmd%:*}"
+done
 # The kernel opens /dev/console before /init runs; devtmpfs is not there yet.
 [ "$(id -u)" != 0 ] || mknod -m 600 "$stage/dev/console" c 5 1
 
