@@ -71,11 +71,14 @@ else
 fi
 
 # The rig's arguments are checked before QEMU starts: a request dom0
-# cannot send is refused, on a file that only looks like a bzImage.
+# cannot send, or a disk backend it does not have, is refused, on a file
+# that only looks like a bzImage.
 head -c 1024 /dev/zero >"$tmp/bzImage"
 printf HdrS | dd of="$tmp/bzImage" bs=1 seek=514 conv=notrunc status=none
 expect_fail "rig: unknown --end" "end 'suspend': give shutdown or reboot" \
 	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$tmp/bzImage" --name bad-input --end suspend
+expect_fail "rig: unknown --disk-backend" "disk-backend 'tap': give blkback or qdisk" \
+	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$tmp/bzImage" --name bad-input --disk-backend tap
 
 # A kernel config that cannot be satisfied.
 echo "CONFIG_XPV_NO_SUCH_OPTION=y" >>"$repo/Kconfig.fragment"

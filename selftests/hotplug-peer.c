@@ -3,8 +3,11 @@
  * hotplug-peer: dom0's side of the hotplug test. Listens on TCP port 7002;
  * each connection sends command lines and gets one answer line each,
  * "ok ..." or "fail ...":
- *   blk-detach   xl block-detach of the guest's xvda (its image noted first)
- *   blk-attach   xl block-attach of that image as xvda again
+ *   blk-detach   xl block-detach of the guest's xvda
+ *   blk-attach   xl block-attach of it again, with the xl disk spec the
+ *                guest was created with (dom0's rig init leaves it in
+ *                /run/xpv-rig-disk), so the same image comes back on the
+ *                same backend (blkback or QEMU's qdisk)
  *   net-cycle    answers at once, then (1 s later, so the answer gets out)
  *                xl network-detach of vif 0 and network-attach of a new
  *                one with the same MAC on the same bridge
@@ -25,20 +28,21 @@
 #include "peer-listen.h"
 
 #define PORT		7002
+/* The guest's xvda as an xl disk spec, written by scripts/rig/dom0-init.sh. */
+#define DISK_SPEC	"/run/xpv-rig-disk"
 
 static const struct {
 	const char *name;
 	const char *script;
 } cmds[] = {
 	{ "blk-detach", PEER_FIND_GUEST
-	  "be=/local/domain/0/backend/vbd/$id/51712; "
-	  "xenstore-read $be/params >/run/xpv-hotplug-params || exit 1; "
-	  "echo \"xvda is $(cat /run/xpv-hotplug-params)\"; "
+	  "spec=$(cat " DISK_SPEC ") || exit 1; "
+	  "echo \"xvda is $spec\"; "
+	  "timeout 60 xl block-list \"$dom\"; "
 	  "timeout 60 xl block-detach \"$dom\" xvda" },
 	{ "blk-attach", PEER_FIND_GUEST
-	  "p=$(cat /run/xpv-hotplug-params) || exit 1; "
-	  "timeout 60 xl block-attach \"$dom\" "
-	  "\"format=raw,vdev=xvda,access=rw,target=$p\"" },
+	  "spec=$(cat " DISK_SPEC ") || exit 1; "
+	  "timeout 60 xl block-attach \"$dom\" \"$spec\"" },
 	{ "net-cycle", PEER_FIND_GUEST
 	  "mac=$(xenstore-read /local/domain/0/backend/vif/$id/0/mac) || exit 1; "
 	  "sleep 1; "

@@ -3,11 +3,14 @@
 # Debian dom0 running the real backends, and report how far it got.
 #   boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N]
 #           [--memory MIB] [--extra "KERNEL ARGS"] [--end shutdown|reboot]
-#           [--verbose] [--next NAME2 BZIMAGE2 [--next-extra "KERNEL ARGS"]]...
+#           [--disk-backend blkback|qdisk] [--verbose]
+#           [--next NAME2 BZIMAGE2 [--next-extra "KERNEL ARGS"]]...
 # Exit 0 only if the guest reached init, no selftest failed (skips are fine)
 # and the guest went down as dom0 asked it to, after its selftests: "xl
 # shutdown" (powered off; the default) or "xl reboot" (--end reboot; the
 # rig does not start it again). Logs: $XPV_CACHE/runs/NAME-<time>/.
+# --disk-backend: what serves the guest's xvda in dom0, the kernel's blkback
+# (default) or QEMU's qdisk, a second, independent backend implementation.
 # --next boots one more guest after the first, in the same Xen and dom0
 # (a side-by-side comparison in one run); every guest must pass. Each gets
 # --extra's arguments, or --next-extra's if it follows its --next.
@@ -16,10 +19,11 @@ set -euo pipefail
 . "$(dirname "$0")/rig-lib.sh"
 
 usage() {
-	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--end shutdown|reboot] [--verbose] [--next NAME2 BZIMAGE2 [--next-extra \"ARGS\"]]..."
+	die "usage: boot.sh --kernel BZIMAGE --name NAME [--timeout SECONDS] [--vcpus N] [--memory MIB] [--extra \"ARGS\"] [--end shutdown|reboot] [--disk-backend blkback|qdisk] [--verbose] [--next NAME2 BZIMAGE2 [--next-extra \"ARGS\"]]..."
 }
 
 kernel="" name="" timeout=900 vcpus=2 memory=512 extra="" verbose=0 end=shutdown
+disk_backend=blkback
 next_names=() next_kernels=() next_extras=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -34,7 +38,8 @@ while [ $# -gt 0 ]; do
 		next_extras[-1]="console=hvc0 $2"
 		shift 2
 		continue ;;
-	--kernel | --name | --timeout | --vcpus | --memory | --extra | --end) [ $# -ge 2 ] || usage ;;
+	--kernel | --name | --timeout | --vcpus | --memory | --extra | --end | --disk-backend)
+		[ $# -ge 2 ] || usage ;;
 	*) usage ;;
 	esac
 	case $1 in
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2 ;;
 	--extra) extra=$2 ;;
 	--end) end=$2 ;;
+	--disk-backend) disk_backend=$2 ;;
 	esac
 	shift 2
 done
@@ -74,6 +80,10 @@ case $end in
 shutdown) end_reason=poweroff ;;
 reboot) end_reason=reboot ;;
 *) die "--end '$end': give shutdown or reboot" ;;
+esac
+case $disk_backend in
+blkback | qdisk) ;;
+*) die "--disk-backend '$disk_backend': give blkback or qdisk" ;;
 esac
 [[ $extra != *[\"\'\\]* ]] || die "--extra may not hold quotes or backslashes (it goes into xl's config)"
 [[ $XPV_CACHE != *[,\ ]* ]] || die "XPV_CACHE '$XPV_CACHE' holds a comma or space" \
@@ -130,6 +140,7 @@ cp "$kernel" "$run/payload/bzImage"
 		"console=hvc0${extra:+ $extra}"
 	printf 'GUEST_TIMEOUT=%q\nINIT_TIMEOUT=%q\nPOWEROFF_TIMEOUT=%q\nEND=%q\n' \
 		"$guest_timeout" "$t_init" "$t_off" "$end"
+	printf 'DISK_BACKEND=%q\n' "$disk_backend"
 } >"$run/payload/guest.cfg"
 # Further guests: next/N/ holds a bzImage and a guest.cfg that overrides NAME
 # (and EXTRA, given --next-extra).
@@ -415,6 +426,7 @@ done
 	echo "kernel-sha256: $(sha256sum "$run/payload/bzImage" | cut -d' ' -f1)"
 	echo "extra: console=hvc0${extra:+ $extra}"
 	echo "vcpus: $vcpus memory: $memory timeout: $timeout"
+	echo "disk-backend: $disk_backend"
 	echo "dom0: $dom0"
 	echo "result: $([ -z "$fail_stage" ] && echo PASS || echo FAIL)"
 	[ -z "$fail_stage" ] || echo "failed-stage: $fail_stage"

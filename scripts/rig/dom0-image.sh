@@ -25,8 +25,11 @@ SUITE=bookworm
 MIRROR=${XPV_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${XPV_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 # udev and the Xen hotplug scripts want iproute2 (bridge), kmod, procps;
-# the block script needs losetup (util-linux, in minbase).
-PKGS=xen-utils-$XENVER,linux-image-amd64,udev,iproute2,kmod,procps
+# the block script needs losetup (util-linux, in minbase). qemu-system-xen:
+# QEMU's Xen disk backend (qdisk), for boot.sh --disk-backend qdisk; as for
+# every package here, debootstrap takes its Depends but not its Recommends
+# (qemu-utils, ovmf), so the image stays as small as it can.
+PKGS=xen-utils-$XENVER,linux-image-amd64,udev,iproute2,kmod,procps,qemu-system-xen
 
 [ "$(id -u)" = 0 ] || die "dom0-image.sh must run as root (debootstrap, chroot)"
 rig_deps
@@ -72,7 +75,7 @@ build_rootfs() {
 pkg_versions() {
 	local p
 	dpkg-query -W debootstrap "xen-hypervisor-$XENVER-amd64"
-	for p in "xen-utils-$XENVER" linux-image-amd64; do
+	for p in "xen-utils-$XENVER" linux-image-amd64 qemu-system-xen; do
 		printf '%s\t%s\n' "$p" "$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')"
 	done
 }

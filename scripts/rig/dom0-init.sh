@@ -17,6 +17,8 @@ export PATH=$XENBIN:/usr/sbin:/usr/bin:/sbin:/bin
 PAYLOAD=/payload
 WORK=/xpv
 CONSOLE_DIR=/var/log/xen/console
+# The xl disk spec of the running guest's xvda, for selftests/hotplug-peer.c.
+DISK_SPEC=/run/xpv-rig-disk
 
 exec </dev/null >/dev/console 2>&1
 
@@ -303,6 +305,24 @@ toolstack_requests() {
 	sed 's/^/XPV-RIG:   | /' /tmp/shutdown.log
 }
 
+# QEMU's Xen disk backend (qdisk; Debian's qemu-system-xen, the binary
+# libxl runs as the device model). A guest's qdisk disks are served by the
+# QEMU that xl create starts for that guest; this one is dom0's own, which
+# Xen's init starts beside xenstored (xencommons; Debian's /etc/init.d/xen,
+# whose flags these are) for disks attached to dom0 itself. Started once,
+# when the first guest asks for qdisk.
+QEMU_XEN=/usr/libexec/xen-qemu-system-i386
+QEMU_DOM0_PID=/run/qemu-dom0.pid
+dom0_qemu() {
+	[ -f "$QEMU_DOM0_PID" ] && kill -0 "$(cat "$QEMU_DOM0_PID")" 2>/dev/null && return 0
+	[ -x "$QEMU_XEN" ] ||
+		rig_die "the guest asks for qdisk but $QEMU_XEN is missing (qemu-system-xen not in the dom0 image)"
+	step "dom0 QEMU for qdisk ($QEMU_XEN)" "$QEMU_XEN" -xen-domid 0 -xen-attach -name dom0 \
+		-nographic -M xenpv -daemonize -monitor none -serial none -parallel none \
+		-pidfile "$QEMU_DOM0_PID"
+	say "dom0 QEMU started for qdisk, pid $(cat "$QEMU_DOM0_PID" 2>/dev/null)"
+}
+
 shutdown_reason() {
 	local code=""
 	# xl's per-domain daemon logs why the domain went; give it a moment.
@@ -325,6 +345,7 @@ run_guest() {
 	local dir=$1
 	# Defaults; the host's guest.cfg (bash syntax, written by boot.sh) overrides.
 	local NAME=guest MEMORY=512 VCPUS=2 EXTRA="console=hvc0" DISK_MB=64 END=shutdown
+	local DISK_BACKEND=blkback disk
 	local GUEST_TIMEOUT=600 INIT_TIMEOUT=240 POWEROFF_TIMEOUT=120
 	local t0 now el stage="" init_seen=0 sum_t=0 reason halt_t=0 typed=0 asked=0
 	[ -f "$PAYLOAD/guest.cfg" ] || rig_die "no guest.cfg on the payload drive"
@@ -340,6 +361,18 @@ run_guest() {
 		mount -t tmpfs -o size=$((DISK_MB + 16))m tmpfs "$WORK"
 	rm -f "$WORK/xvda.img"
 	step "guest disk" truncate -s "${DISK_MB}M" "$WORK/xvda.img"
+	# DISK_BACKEND (guest.cfg): who serves xvda in dom0, the kernel's
+	# blkback (phy: through a loop device) or QEMU's qdisk. The spec is
+	# left in $DISK_SPEC for hotplug-peer, whose xl block-attach must give
+	# the disk back with the backend the guest was created with.
+	case $DISK_BACKEND in
+	blkback) disk="format=raw,vdev=xvda,access=rw,backendtype=phy,target=$WORK/xvda.img" ;;
+	qdisk)
+		dom0_qemu
+		disk="format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=$WORK/xvda.img" ;;
+	*) rig_die "guest.cfg: DISK_BACKEND '$DISK_BACKEND' is neither blkback nor qdisk" ;;
+	esac
+	echo "$disk" >"$DISK_SPEC" || rig_die "could not write $DISK_SPEC"
 	# tsc_mode: QEMU's TCG CPU has no invariant TSC, so by default Xen
 	# traps and emulates every RDTSC of the guest; in nested SVM under TCG
 	# that now and then ended in a triple fault (seen with mainline's
@@ -352,7 +385,7 @@ run_guest() {
 		extra = "$EXTRA"
 		memory = $MEMORY
 		vcpus = $VCPUS
-		disk = [ 'file:$WORK/xvda.img,xvda,w' ]
+		disk = [ '$disk' ]
 		vif = [ 'bridge=xenbr0' ]
 		tsc_mode = "native"
 		on_poweroff = "destroy"
@@ -364,6 +397,9 @@ run_guest() {
 	# Not "xl create -c": without a tty that leaves the domain paused.
 	if ! xl create "$WORK/guest.xl" >"$WORK/create.log" 2>&1; then
 		sed 's/^/XPV-RIG:   | /' "$WORK/create.log"
+		# With qdisk, xl create waits for the guest's QEMU: its own log.
+		[ "$DISK_BACKEND" != qdisk ] ||
+			tail -n 20 "/var/log/xen/qemu-dm-$DOM.log" 2>&1 | sed 's/^/XPV-RIG:   qemu-dm | /'
 		xl dmesg | tail -n 5 | sed "s/^/XPV-XLDMESG: /"
 		say "guest-create-failed"
 		power_off
@@ -371,6 +407,9 @@ run_guest() {
 	domid=$(xl domid "$DOM" 2>/dev/null) || domid="?"
 	t0=$EPOCHSECONDS
 	say "guest-created domid=$domid name=$NAME uptime=$(uptime_s)s"
+	# Which QEMU serves the disk: the guest's own, xl create started it.
+	[ "$DISK_BACKEND" != qdisk ] ||
+		pgrep -a -f "^$QEMU_XEN " | cut -c1-200 | sed 's/^/XPV-RIG:   qdisk | /'
 
 	# Relay hvc0 (xenconsoled's log of it) to the serial file, line by line.
 	tail -n +1 -F -s 0.2 "$CONSOLE_DIR/guest-$DOM.log" 2>/dev/null |
