@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all=(roundtrip quilt bad-input per-patch-check boot-xpv boot-xpv-features-off boot-reference rig-fault)
+all=(roundtrip quilt bad-input per-patch-check boot-xpv boot-xpv-features-off boot-xpv-qdisk boot-reference rig-fault)
 declare -A cmd=(
 	[roundtrip]="$XPV_TOP/scripts/test-roundtrip.sh"
 	[quilt]="$XPV_TOP/scripts/test-quilt.sh"
@@ -13,6 +13,7 @@ declare -A cmd=(
 	[per-patch-check]="$XPV_TOP/scripts/check-patches.sh"
 	[boot-xpv]="$XPV_TOP/scripts/test-boot.sh xpv"
 	[boot-xpv-features-off]="$XPV_TOP/scripts/test-boot.sh xpv-features-off"
+	[boot-xpv-qdisk]="$XPV_TOP/scripts/test-boot.sh xpv-qdisk"
 	[boot-reference]="$XPV_TOP/scripts/test-boot.sh reference"
 	[rig-fault]="$XPV_TOP/scripts/test-rig-fault.sh"
 )

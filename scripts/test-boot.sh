@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Test: build a guest kernel, boot it in the rig, and check what it printed.
-#   test-boot.sh xpv|xpv-features-off|reference
+#   test-boot.sh xpv|xpv-features-off|xpv-qdisk|reference
 # xpv: the series' own lines must be there (detection, hypercalls, PVH
 # entry, pvclock, event channels, the per-CPU timer, the console, both
 # vCPUs, the answers to dom0's "xl sysrq" and "xl shutdown") and its
@@ -9,11 +9,14 @@
 # turned off on its command line; the data selftests must pass that way too.
 # dom0 ends this one with "xl reboot" instead, so that both requests the
 # toolstack sends are answered in every run.
+# xpv-qdisk: the xpv kernel with its defaults, its disk served by QEMU's
+# qdisk backend instead of blkback: a second, independent implementation
+# of the block protocol, which offers other features (see neg_line).
 # reference: mainline's stack boots and passes the same selftests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:-} off_line="" end=shutdown
+mode=${1:-} neg_line="" end=shutdown disk_backend=blkback
 # What every frontend feature's switch looks like on the command line.
 features_off=(xpv_blkfront.flush=0 xpv_blkfront.max_indirect_segments=0
 	xpv_blkfront.max_ring_page_order=0 xpv_blkfront.max_queues=1
@@ -21,18 +24,27 @@ features_off=(xpv_blkfront.flush=0 xpv_blkfront.max_indirect_segments=0
 	xpv_netfront.sg=0 xpv_netfront.csum=0 xpv_netfront.gso=0
 	xpv_netfront.mq=0 xpv_netfront.split=0)
 case $mode in
-xpv | xpv-features-off)
+xpv | xpv-features-off | xpv-qdisk)
 	# The series as committed, in a tree of its own: never the work tree,
 	# which may hold unexported work.
 	tree=$(FORCE=1 "$XPV_TOP/scripts/import-tree.sh" --if-needed "$XPV_CACHE/test/boot-tree")
 	"$XPV_TOP/scripts/build-kernel.sh" "$tree" "$XPV_CACHE/test/build-xpv" xpv
 	kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
-	extra="earlyprintk=xpv"
-	[ "$mode" = xpv ] || extra+=" ${features_off[*]}" end=reboot
-	# With the switches off, the block frontend must say it uses nothing.
-	[ "$mode" = xpv ] || off_line="cache flush: none, 11 segments per request, 1 rings of 1 pages, discard: no, persistent grants: no"
+	extra="earlyprintk=xpv" vbd_be=vbd
+	# neg_line: what the block frontend says it negotiated with its backend.
+	case $mode in
+	xpv-features-off)
+		extra+=" ${features_off[*]}" end=reboot
+		# With the switches off, the block frontend must say it uses nothing.
+		neg_line="cache flush: none, 11 segments per request, 1 rings of 1 pages, discard: no, persistent grants: no" ;;
+	xpv-qdisk)
+		disk_backend=qdisk vbd_be=qdisk
+		# QEMU 7.2's qdisk offers flush and discard but neither persistent
+		# grants, indirect segments nor several rings (blkback: all three).
+		neg_line="cache flush: flush, 11 segments per request, 1 rings of 4 pages, discard: yes, persistent grants: no" ;;
+	esac
 	expect=(
-		${off_line:+"$off_line"}
+		${neg_line:+"$neg_line"}
 		"Hypervisor detected: Xen \\(xpv\\)"
 		"xpv: running on Xen 4\\.[0-9]+.*\\(CPUID base 0x400000[0-9a-f]+, vmm?call\\)"
 		"Booting paravirtualized kernel on Xen PVH \\(xpv\\)"
@@ -61,7 +73,7 @@ xpv | xpv-features-off)
 		"XPV-CONSOLE: answer 42"
 		"xpv/grant: [0-9]+ of [0-9]+ frames, [0-9]+ refs free"
 		"xpv/store: connected, domid [1-9][0-9]*, ring pfn 0x[0-9a-f]+, port [0-9]+"
-		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/vbd/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
+		"xpv/bus: device/vbd/51712: backend /local/domain/0/backend/$vbd_be/[0-9]+/51712 \\(domain 0\\), state [A-Za-z]+"
 		"xpv/bus: device/vif/0: backend /local/domain/0/backend/vif/[0-9]+/0 \\(domain 0\\), state [A-Za-z]+"
 		# dom0's "xl sysrq" and "xl shutdown" (or "xl reboot") reached
 		# the kernel, which took them and had /init power off (reboot).
@@ -100,14 +112,15 @@ reference)
 		"sysrq: HELP"
 		"XPV-GUEST: powering off, as the toolstack asked"
 	) ;;
-*) die "usage: test-boot.sh xpv|xpv-features-off|reference" ;;
+*) die "usage: test-boot.sh xpv|xpv-features-off|xpv-qdisk|reference" ;;
 esac
 
 # A run that failed through no fault of the guest is booted again.
 run=$XPV_CACHE/runs/$mode-latest
 rc=0
 boot_retrying "$mode" "$run" \
-	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" --end "$end" || rc=$?
+	"$XPV_TOP/scripts/rig/boot.sh" --kernel "$kernel" --name "$mode" --extra "$extra" --end "$end" \
+	--disk-backend "$disk_backend" || rc=$?
 [ $rc -eq 0 ] || die "the $mode guest did not boot cleanly (rig exit $rc)" "see $run/"
 
 bad=0
