@@ -306,22 +306,9 @@ toolstack_requests() {
 }
 
 # QEMU's Xen disk backend (qdisk; Debian's qemu-system-xen, the binary
-# libxl runs as the device model). A guest's qdisk disks are served by the
-# QEMU that xl create starts for that guest; this one is dom0's own, which
-# Xen's init starts beside xenstored (xencommons; Debian's /etc/init.d/xen,
-# whose flags these are) for disks attached to dom0 itself. Started once,
-# when the first guest asks for qdisk.
+# libxl runs as the device model). xl create starts one for each guest
+# with qdisk disks; dom0 needs no QEMU of its own for that.
 QEMU_XEN=/usr/libexec/xen-qemu-system-i386
-QEMU_DOM0_PID=/run/qemu-dom0.pid
-dom0_qemu() {
-	[ -f "$QEMU_DOM0_PID" ] && kill -0 "$(cat "$QEMU_DOM0_PID")" 2>/dev/null && return 0
-	[ -x "$QEMU_XEN" ] ||
-		rig_die "the guest asks for qdisk but $QEMU_XEN is missing (qemu-system-xen not in the dom0 image)"
-	step "dom0 QEMU for qdisk ($QEMU_XEN)" "$QEMU_XEN" -xen-domid 0 -xen-attach -name dom0 \
-		-nographic -M xenpv -daemonize -monitor none -serial none -parallel none \
-		-pidfile "$QEMU_DOM0_PID"
-	say "dom0 QEMU started for qdisk, pid $(cat "$QEMU_DOM0_PID" 2>/dev/null)"
-}
 
 shutdown_reason() {
 	local code=""
@@ -368,7 +355,8 @@ run_guest() {
 	case $DISK_BACKEND in
 	blkback) disk="format=raw,vdev=xvda,access=rw,backendtype=phy,target=$WORK/xvda.img" ;;
 	qdisk)
-		dom0_qemu
+		[ -x "$QEMU_XEN" ] ||
+			rig_die "the guest asks for qdisk but $QEMU_XEN is missing (qemu-system-xen not in the dom0 image)"
 		disk="format=raw,vdev=xvda,access=rw,backendtype=qdisk,target=$WORK/xvda.img" ;;
 	*) rig_die "guest.cfg: DISK_BACKEND '$DISK_BACKEND' is neither blkback nor qdisk" ;;
 	esac
