@@ -16,7 +16,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:-} neg_line="" end=shutdown disk_backend=blkback
+mode=${1:-} neg_line=""
+# How dom0 ends the guest, and the words the kernel, /init and this script
+# use for it: features-off is ended with "xl reboot", so that both requests
+# are answered in every run.
+case $mode in
+xpv-features-off) end=reboot asks=reboot doing=rebooting done=rebooted ;;
+*) end=shutdown asks="power off" doing="powering off" done="powered off" ;;
+esac
+# What serves the disk, and the xenstore directory its backend lives in.
+case $mode in
+xpv-qdisk) disk_backend=qdisk vbd_be=qdisk ;;
+*) disk_backend=blkback vbd_be=vbd ;;
+esac
 # What every frontend feature's switch looks like on the command line.
 features_off=(xpv_blkfront.flush=0 xpv_blkfront.max_indirect_segments=0
 	xpv_blkfront.max_ring_page_order=0 xpv_blkfront.max_queues=1
@@ -30,15 +42,14 @@ xpv | xpv-features-off | xpv-qdisk)
 	tree=$(FORCE=1 "$XPV_TOP/scripts/import-tree.sh" --if-needed "$XPV_CACHE/test/boot-tree")
 	"$XPV_TOP/scripts/build-kernel.sh" "$tree" "$XPV_CACHE/test/build-xpv" xpv
 	kernel=$XPV_CACHE/test/build-xpv/arch/x86/boot/bzImage
-	extra="earlyprintk=xpv" vbd_be=vbd
+	extra="earlyprintk=xpv"
 	# neg_line: what the block frontend says it negotiated with its backend.
 	case $mode in
 	xpv-features-off)
-		extra+=" ${features_off[*]}" end=reboot
+		extra+=" ${features_off[*]}"
 		# With the switches off, the block frontend must say it uses nothing.
 		neg_line="cache flush: none, 11 segments per request, 1 rings of 1 pages, discard: no, persistent grants: no" ;;
 	xpv-qdisk)
-		disk_backend=qdisk vbd_be=qdisk
 		# QEMU 7.2's qdisk offers flush and discard but neither persistent
 		# grants, indirect segments nor several rings (blkback: all three).
 		neg_line="cache flush: flush, 11 segments per request, 1 rings of 4 pages, discard: yes, persistent grants: no" ;;
@@ -80,8 +91,8 @@ xpv | xpv-features-off | xpv-qdisk)
 		"xpv/control: answering requests in control/shutdown"
 		"xpv/control: answering requests in control/sysrq"
 		"sysrq: HELP"
-		"xpv/control: the toolstack asks to $([ $end = shutdown ] && echo "power off" || echo reboot)"
-		"XPV-GUEST: $([ $end = shutdown ] && echo "powering off" || echo rebooting), as the toolstack asked"
+		"xpv/control: the toolstack asks to $asks"
+		"XPV-GUEST: $doing, as the toolstack asked"
 		# KUnit, built in: each suite's top-level result (the suite's
 		# name ends there; stray bytes from the console relay may follow).
 		"\\] ok [0-9]+ xpv-time([^-_[:alnum:]]|$)"
@@ -149,4 +160,4 @@ for pat in "${expect[@]}"; do
 	fi
 done
 [ $bad -eq 0 ] || die "the $mode guest's console lacks expected lines" "see $run/"
-echo "boot-$mode: guest booted, ran its selftests and $([ $end = shutdown ] && echo "powered off" || echo rebooted) as dom0 asked"
+echo "boot-$mode: guest booted, ran its selftests and $done as dom0 asked"
