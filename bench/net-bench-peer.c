@@ -5,12 +5,14 @@
  * everything until it closes) or 'R' (the guest receives: send until it
  * closes). One process per connection, so one that dies takes nothing
  * else with it; never exits on its own (the rig stops it before powering
- * dom0 off, and starts it again if it dies).
+ * dom0 off, and starts it again if it dies). When a connection ends it
+ * prints its bytes and the socket's TCP_INFO (for 'R', dom0 is the
+ * sender: retransmits and timeouts show here, not in the guest).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,9 @@
 static void serve(int fd)
 {
 	char *buf = malloc(BUF);
+	unsigned long long bytes = 0;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
 	char cmd = 0;
 	ssize_t n;
 
@@ -32,13 +37,22 @@ static void serve(int fd)
 	memset(buf, 0x5a, BUF);
 	if (cmd == 'S') {
 		while ((n = read(fd, buf, BUF)) > 0)
-			;
+			bytes += n;
 	} else if (cmd == 'R') {
 		while ((n = write(fd, buf, BUF)) > 0)
-			;
+			bytes += n;
 	} else {
 		printf("unknown command byte 0x%02x\n", (unsigned char)cmd);
+		goto out;
 	}
+	memset(&ti, 0, sizeof(ti));
+	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		printf("%c: %llu bytes, retrans %u, rto %u ms, rtt %.1f ms, cwnd %u, busy %llu ms, rwnd-limited %llu ms, sndbuf-limited %llu ms\n",
+		       cmd, bytes, ti.tcpi_total_retrans, ti.tcpi_rto / 1000,
+		       ti.tcpi_rtt / 1000.0, ti.tcpi_snd_cwnd,
+		       (unsigned long long)ti.tcpi_busy_time / 1000,
+		       (unsigned long long)ti.tcpi_rwnd_limited / 1000,
+		       (unsigned long long)ti.tcpi_sndbuf_limited / 1000);
 out:
 	free(buf);
 	close(fd);
