@@ -12,10 +12,11 @@
 # a median hardly), each kernel's spread (lowest-highest) and how many
 # samples the figures are of (each guest measures each figure a few
 # times: bench/*.c, REPS).
-# Only guests that ran every benchmark count. A rig run that a guest's
-# crash cut short (QEMU's nested SVM makes a guest triple-fault now and
-# then, mainline's too) is followed by another for the rounds still
-# missing, at most ATTEMPTS runs (env, default 3). Figures, not a test:
+# Only guests that ran every benchmark count. A guest's triple fault
+# (QEMU's nested SVM deals one out now and then, to mainline's kernel
+# too) costs that guest's round, and the rig runs the guests after it;
+# another rig run follows for the rounds still missing, at most ATTEMPTS
+# runs (env, default 3). Figures, not a test:
 # exits non-zero only if a kernel ended up with no complete round. The
 # table is also saved as bench.txt in the last run's logs, and every
 # sample as bench-rounds.txt.
