@@ -96,8 +96,10 @@ rig_fault() { # RC RUN [NAME] -> prints why the run failed through no fault of t
 
 # boot_retrying NAME RUN CMD...: run CMD (a rig boot of guest NAME, whose
 # logs are in RUN) until it passes or fails through no fault of the rig,
-# at most 4 times (under QEMU's nested SVM a guest triple-faults in up to
-# one boot in four), saying why before each retry. Returns CMD's last status.
+# at most 6 times (under QEMU's nested SVM a guest triple-faults in one
+# boot in four, and mainline's kernel on some days in more than one in
+# two: 4 tries would then all fault about once in ten), saying why before
+# each retry. Returns CMD's last status.
 boot_retrying() {
 	local name=$1 run=$2 attempt=1 why rc
 	shift 2
@@ -105,7 +107,7 @@ boot_retrying() {
 		rc=0
 		"$@" || rc=$?
 		why=$(rig_fault "$rc" "$run" "$name") || return "$rc"
-		[ $attempt -lt 4 ] || return "$rc"
+		[ $attempt -lt 6 ] || return "$rc"
 		warn "$why: booting it once more" "attempt $attempt: $(readlink -f "$run")"
 		attempt=$((attempt + 1))
 	done
