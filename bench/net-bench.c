@@ -132,11 +132,13 @@ static int print_moved(char *buf, size_t len, const char *const *names,
 	unsigned int i;
 	int off = 0;
 
-	for (i = 0; i < n && off < (int)len; i++)
+	buf[0] = '\0';
+	for (i = 0; i < n && off < (int)len - 1; i++)
 		if (b[i] != a[i])
 			off += snprintf(buf + off, len - off, " %s +%llu",
 					names[i], b[i] - a[i]);
-	return off;
+	/* Cut short, not past the end: the caller goes on from here. */
+	return off < (int)len ? off : (int)len - 1;
 }
 
 static void note_counters(const char *name, const struct counters *a,
