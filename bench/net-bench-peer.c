@@ -7,7 +7,8 @@
  * else with it; never exits on its own (the rig stops it before powering
  * dom0 off, and starts it again if it dies). When a connection ends it
  * prints its bytes and the socket's TCP_INFO (for 'R', dom0 is the
- * sender: retransmits and timeouts show here, not in the guest).
+ * sender: retransmits and timeouts show here, not in the guest), and the
+ * interrupts dom0's vifs took meanwhile: the guests' doorbells.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "irq-count.h"
+
 #define PORT	5201
 #define BUF	(256u << 10)
 
@@ -27,6 +30,7 @@ static void serve(int fd)
 {
 	char *buf = malloc(BUF);
 	unsigned long long bytes = 0;
+	unsigned long long tx, rx;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 	char cmd = 0;
@@ -35,6 +39,8 @@ static void serve(int fd)
 	if (!buf || read(fd, &cmd, 1) != 1)
 		goto out;
 	memset(buf, 0x5a, BUF);
+	tx = irq_count("vif", "-tx");
+	rx = irq_count("vif", "-rx");
 	if (cmd == 'S') {
 		while ((n = read(fd, buf, BUF)) > 0)
 			bytes += n;
@@ -47,12 +53,14 @@ static void serve(int fd)
 	}
 	memset(&ti, 0, sizeof(ti));
 	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
-		printf("%c: %llu bytes, retrans %u, rto %u ms, rtt %.1f ms, cwnd %u, busy %llu ms, rwnd-limited %llu ms, sndbuf-limited %llu ms\n",
+		printf("%c: %llu bytes, retrans %u, rto %u ms, rtt %.1f ms, cwnd %u, busy %llu ms, rwnd-limited %llu ms, sndbuf-limited %llu ms, vif tx-interrupts %llu, rx-interrupts %llu\n",
 		       cmd, bytes, ti.tcpi_total_retrans, ti.tcpi_rto / 1000,
 		       ti.tcpi_rtt / 1000.0, ti.tcpi_snd_cwnd,
 		       (unsigned long long)ti.tcpi_busy_time / 1000,
 		       (unsigned long long)ti.tcpi_rwnd_limited / 1000,
-		       (unsigned long long)ti.tcpi_sndbuf_limited / 1000);
+		       (unsigned long long)ti.tcpi_sndbuf_limited / 1000,
+		       irq_count("vif", "-tx") - tx,
+		       irq_count("vif", "-rx") - rx);
 out:
 	free(buf);
 	close(fd);

@@ -14,6 +14,7 @@
  * After each transfer it also prints what a slow one needs explaining:
  *   XPV-BENCH-NOTE: net NAME stream N: RATE, and the socket's TCP_INFO
  *   XPV-BENCH-NOTE: net NAME counters: the TCP and eth0 counters that moved
+ *   XPV-BENCH-NOTE: net NAME events: eth0's interrupts and packets
  * (a stream that stalls shows whether TCP timed out, retransmitted, found
  * the window shut or the device dropped).
  */
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "../selftests/net-common.h"
+#include "irq-count.h"
 
 #define PORT		5201
 #define BENCH_SECS	5.0
@@ -53,12 +55,15 @@ static const char *const tcpext_counters[] = {
 
 static const char *const dev_counters[] = {
 	"rx_dropped", "tx_dropped", "rx_errors", "tx_errors",
+	"tx_packets", "rx_packets",	/* always move: in the events line */
 };
+#define NR_DROPS	4	/* dev_counters[] in the counters line */
 
 struct counters {
 	unsigned long long tcp[ARRAY_SIZE(tcp_counters)];
 	unsigned long long ext[ARRAY_SIZE(tcpext_counters)];
 	unsigned long long dev[ARRAY_SIZE(dev_counters)];
+	unsigned long long irq_tx, irq_rx;
 };
 
 struct stream {
@@ -122,6 +127,9 @@ static void read_counters(struct counters *c)
 			c->dev[i] = 0;
 		fclose(f);
 	}
+	/* The frontend's event channels: xpv's eth0-qN-*, mainline's vifN-qN-*. */
+	c->irq_tx = irq_count(NET_IF "-", "-tx") + irq_count("vif", "-tx");
+	c->irq_rx = irq_count(NET_IF "-", "-rx") + irq_count("vif", "-rx");
 }
 
 /* " NAME +DELTA" for each counter that moved. */
@@ -152,9 +160,13 @@ static void note_counters(const char *name, const struct counters *a,
 	off += print_moved(buf + off, sizeof(buf) - off, tcpext_counters,
 			   ARRAY_SIZE(tcpext_counters), a->ext, b->ext);
 	off += print_moved(buf + off, sizeof(buf) - off, dev_counters,
-			   ARRAY_SIZE(dev_counters), a->dev, b->dev);
+			   NR_DROPS, a->dev, b->dev);
 	printf("XPV-BENCH-NOTE: net %s counters:%s\n", name,
 	       off ? buf : " none moved");
+	printf("XPV-BENCH-NOTE: net %s events: tx-interrupts %llu, rx-interrupts %llu, tx-packets %llu, rx-packets %llu\n",
+	       name, b->irq_tx - a->irq_tx, b->irq_rx - a->irq_rx,
+	       b->dev[NR_DROPS] - a->dev[NR_DROPS],
+	       b->dev[NR_DROPS + 1] - a->dev[NR_DROPS + 1]);
 }
 
 /* The socket's view of the stream, as the sender or the receiver. */
