@@ -478,8 +478,11 @@ main() {
 	watchdog &
 	start_peers
 	run_guest "$PAYLOAD"
-	for d in "$PAYLOAD"/next/*/; do
-		run_guest "${d%/}"
+	# In the order given: next/10 sorts before next/2.
+	local n=0
+	while [ -d "$PAYLOAD/next/$n" ]; do
+		run_guest "$PAYLOAD/next/$n"
+		n=$((n + 1))
 	done
 	power_off
 }
