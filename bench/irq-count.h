@@ -11,40 +11,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * All CPUs' counts of the rows whose name (last word) starts with @pre
- * and ends with @suf (the channels are named QUEUE-tx and QUEUE-rx).
- */
-static unsigned long long irq_count(const char *pre, const char *suf)
+struct irq_count {
+	unsigned long long tx, rx;
+};
+
+static int irq_name_ends(const char *name, const char *suf)
 {
-	unsigned long long sum = 0, row;
+	size_t len = strlen(name), slen = strlen(suf);
+
+	return len >= slen && !strcmp(name + len - slen, suf);
+}
+
+/*
+ * All CPUs' counts, in one pass, of the rows whose name (last word)
+ * starts with one of @pre[0..@n-1] and ends in -tx or -rx (a queue's
+ * two channels).
+ */
+static struct irq_count irq_count(const char *const *pre, unsigned int n)
+{
+	struct irq_count c = { 0, 0 };
+	unsigned long long row, *to;
 	char line[4096], *tok, *save, *end, *name;
 	FILE *f = fopen("/proc/interrupts", "r");
-	size_t len;
+	unsigned int i;
 
 	if (!f)
-		return 0;
+		return c;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		name = strrchr(line, ' ');
-		if (!name || strncmp(++name, pre, strlen(pre)))
+		if (!name)
 			continue;
-		len = strlen(name);
-		if (len < strlen(suf) || strcmp(name + len - strlen(suf), suf))
+		name++;
+		for (i = 0; i < n && strncmp(name, pre[i], strlen(pre[i])); i++)
+			;
+		if (i == n)
+			continue;
+		if (irq_name_ends(name, "-tx"))
+			to = &c.tx;
+		else if (irq_name_ends(name, "-rx"))
+			to = &c.rx;
+		else
 			continue;
 		row = 0;
-		tok = strtok_r(line, " \n", &save);	/* "NN:" */
-		while ((tok = strtok_r(NULL, " \n", &save))) {
+		tok = strtok_r(line, " ", &save);	/* "NN:" */
+		while ((tok = strtok_r(NULL, " ", &save))) {
 			unsigned long long v = strtoull(tok, &end, 10);
 
 			if (*end)
 				break;	/* past the per-CPU counts */
 			row += v;
 		}
-		sum += row;
+		*to += row;
 	}
 	fclose(f);
-	return sum;
+	return c;
 }
 
 #endif

@@ -55,15 +55,14 @@ static const char *const tcpext_counters[] = {
 
 static const char *const dev_counters[] = {
 	"rx_dropped", "tx_dropped", "rx_errors", "tx_errors",
-	"tx_packets", "rx_packets",	/* always move: in the events line */
 };
-#define NR_DROPS	4	/* dev_counters[] in the counters line */
 
 struct counters {
 	unsigned long long tcp[ARRAY_SIZE(tcp_counters)];
 	unsigned long long ext[ARRAY_SIZE(tcpext_counters)];
 	unsigned long long dev[ARRAY_SIZE(dev_counters)];
-	unsigned long long irq_tx, irq_rx;
+	unsigned long long tx_packets, rx_packets;
+	struct irq_count irqs;
 };
 
 struct stream {
@@ -106,30 +105,39 @@ static void read_proto(const char *path, const char *proto,
 	fclose(f);
 }
 
+/* One of eth0's statistics in sysfs, 0 if it cannot be read. */
+static unsigned long long read_dev(const char *stat)
+{
+	unsigned long long v = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		 NET_IF, stat);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
 static void read_counters(struct counters *c)
 {
-	char path[128];
+	/* The frontend's event channels: xpv's eth0-qN-*, mainline's vifN-qN-*. */
+	static const char *const irq_names[] = { NET_IF "-", "vif" };
 	unsigned int i;
-	FILE *f;
 
 	read_proto("/proc/net/snmp", "Tcp", tcp_counters,
 		   ARRAY_SIZE(tcp_counters), c->tcp);
 	read_proto("/proc/net/netstat", "TcpExt", tcpext_counters,
 		   ARRAY_SIZE(tcpext_counters), c->ext);
-	for (i = 0; i < ARRAY_SIZE(dev_counters); i++) {
-		c->dev[i] = 0;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
-			 NET_IF, dev_counters[i]);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%llu", &c->dev[i]) != 1)
-			c->dev[i] = 0;
-		fclose(f);
-	}
-	/* The frontend's event channels: xpv's eth0-qN-*, mainline's vifN-qN-*. */
-	c->irq_tx = irq_count(NET_IF "-", "-tx") + irq_count("vif", "-tx");
-	c->irq_rx = irq_count(NET_IF "-", "-rx") + irq_count("vif", "-rx");
+	for (i = 0; i < ARRAY_SIZE(dev_counters); i++)
+		c->dev[i] = read_dev(dev_counters[i]);
+	c->tx_packets = read_dev("tx_packets");
+	c->rx_packets = read_dev("rx_packets");
+	c->irqs = irq_count(irq_names, ARRAY_SIZE(irq_names));
 }
 
 /* " NAME +DELTA" for each counter that moved. */
@@ -160,13 +168,12 @@ static void note_counters(const char *name, const struct counters *a,
 	off += print_moved(buf + off, sizeof(buf) - off, tcpext_counters,
 			   ARRAY_SIZE(tcpext_counters), a->ext, b->ext);
 	off += print_moved(buf + off, sizeof(buf) - off, dev_counters,
-			   NR_DROPS, a->dev, b->dev);
+			   ARRAY_SIZE(dev_counters), a->dev, b->dev);
 	printf("XPV-BENCH-NOTE: net %s counters:%s\n", name,
 	       off ? buf : " none moved");
 	printf("XPV-BENCH-NOTE: net %s events: tx-interrupts %llu, rx-interrupts %llu, tx-packets %llu, rx-packets %llu\n",
-	       name, b->irq_tx - a->irq_tx, b->irq_rx - a->irq_rx,
-	       b->dev[NR_DROPS] - a->dev[NR_DROPS],
-	       b->dev[NR_DROPS + 1] - a->dev[NR_DROPS + 1]);
+	       name, b->irqs.tx - a->irqs.tx, b->irqs.rx - a->irqs.rx,
+	       b->tx_packets - a->tx_packets, b->rx_packets - a->rx_packets);
 }
 
 /* The socket's view of the stream, as the sender or the receiver. */
