@@ -105,22 +105,13 @@ static void read_proto(const char *path, const char *proto,
 	fclose(f);
 }
 
-/* One of eth0's statistics in sysfs, 0 if it cannot be read. */
+/* One of eth0's statistics, 0 if it cannot be read. */
 static unsigned long long read_dev(const char *stat)
 {
-	unsigned long long v = 0;
-	char path[128];
-	FILE *f;
+	char file[64];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
-		 NET_IF, stat);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+	snprintf(file, sizeof(file), "statistics/%s", stat);
+	return net_sysfs_num(file);
 }
 
 static void read_counters(struct counters *c)

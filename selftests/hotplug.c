@@ -217,15 +217,7 @@ static void block(void)
 
 static int ifindex(void)
 {
-	FILE *f = fopen("/sys/class/net/" NET_IF "/ifindex", "r");
-	int i = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &i) != 1)
-		i = 0;
-	fclose(f);
-	return i;
+	return (int)net_sysfs_num("ifindex");
 }
 
 static void net(void)

@@ -40,6 +40,23 @@ static inline void net_set_addr(struct sockaddr *sa, const char *ip)
 	inet_pton(AF_INET, ip, &sin->sin_addr);
 }
 
+/* A number from eth0's sysfs directory (e.g. "ifindex"), 0 if unreadable. */
+static inline unsigned long long net_sysfs_num(const char *file)
+{
+	unsigned long long v = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", NET_IF, file);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
 static inline int net_carrier(void)
 {
 	char c = '0';
