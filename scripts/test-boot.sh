@@ -63,7 +63,7 @@ xpv | xpv-features-off | xpv-qdisk)
 		"xpv/events: 2-level ABI, [0-9]+ ports, upcall vector 0x[0-9a-f]+"
 		"smp: Brought up 1 node, 2 CPUs"
 		# Xen's x2APIC taken up (xpv says it is safe without remapping).
-		"APIC: Switched APIC routing to: physical x2apic"
+		"APIC: Switched APIC routing to: (physical|cluster) x2apic"
 		"xpv: clockevent on VIRQ_TIMER single-shot timers"
 		"clocksource: Switched to clocksource xpv-clock"
 		"hvc_xpv: console on port [0-9]+"
