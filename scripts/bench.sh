@@ -7,11 +7,8 @@
 # reference first), so that a machine that gets busier or quieter during
 # the run weighs on both alike. Prints each figure's mean for both kernels,
 # the ratio of the means (xpv / reference; above 1.0 xpv is faster), the
-# medians and their ratio (one stalled sample, which QEMU's emulation
-# deals out to either kernel, moves a mean of a few samples a long way and
-# a median hardly), each kernel's spread (lowest-highest) and how many
-# samples the figures are of (each guest measures each figure a few
-# times: bench/*.c, REPS).
+# medians and their ratio, each kernel's spread, the samples and guests,
+# and a 95% confidence interval for the ratio (bench-table.sh).
 # Only guests that ran every benchmark count. A guest's triple fault
 # (QEMU's nested SVM deals one out now and then, to mainline's kernel
 # too) costs that guest's round, and the rig runs the guests after it;
@@ -91,40 +88,7 @@ while [ $done_ref -lt "$rounds" ] || [ $done_xpv -lt "$rounds" ]; do
 	fi
 done
 
-awk -v rounds="$rounds" '
-	{
-		k = $1; f = $2 " (" $4 ")"; v = $3 + 0
-		figs[f] = 1; n[k, f]++; sum[k, f] += v; val[k, f, n[k, f]] = v
-		if (!((k, f) in lo) || v < lo[k, f]) lo[k, f] = v
-		if (!((k, f) in hi) || v > hi[k, f]) hi[k, f] = v
-	}
-	function mean(k, f) { return n[k, f] ? sprintf("%.1f", sum[k, f] / n[k, f]) : "-" }
-	function spread(k, f) { return n[k, f] ? sprintf("%.0f-%.0f", lo[k, f], hi[k, f]) : "-" }
-	function median(k, f,   c, a, b, t, v) {
-		c = n[k, f]
-		if (!c) return "-"
-		for (a = 1; a <= c; a++) v[a] = val[k, f, a]
-		for (a = 1; a <= c; a++)
-			for (b = a + 1; b <= c; b++)
-				if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
-		return sprintf("%.1f", c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2)
-	}
-	function ratio(x, r) { return (x != "-" && r != "-" && r > 0) ? sprintf("%.2fx", x / r) : "-" }
-	END {
-		printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %s\n", "figure", "xpv", "ref", "ratio", "xpv", "ref", "ratio", "xpv range", "ref range", "samples"
-		printf "%-28s %8s %8s %6s  %8s %8s %6s\n", "", "mean", "mean", "", "median", "median", ""
-		m = 0
-		for (f in figs) list[++m] = f
-		for (i = 1; i <= m; i++)	# sort the few names by hand: portable awk
-			for (j = i + 1; j <= m; j++)
-				if (list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
-		for (i = 1; i <= m; i++) {
-			f = list[i]
-			x = mean("xpv", f); r = mean("reference", f)
-			xm = median("xpv", f); rm = median("reference", f)
-			printf "%-28s %8s %8s %6s  %8s %8s %6s  %-11s %-11s %d/%d\n", f, x, r, ratio(x, r), xm, rm, ratio(xm, rm), spread("xpv", f), spread("reference", f), n["xpv", f], n["reference", f]
-		}
-	}' "$all" | tee "$run/bench.txt"
+"$XPV_TOP/scripts/bench-table.sh" "$all" | tee "$run/bench.txt"
 cp "$all" "$run/bench-rounds.txt"
 for f in "${failed_runs[@]}"; do
 	echo "cut short: $f" | tee -a "$run/bench.txt"

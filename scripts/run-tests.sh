@@ -5,8 +5,9 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all=(roundtrip quilt bad-input per-patch-check boot-xpv boot-xpv-features-off boot-xpv-qdisk boot-reference rig-fault)
+all=(bench-table roundtrip quilt bad-input per-patch-check boot-xpv boot-xpv-features-off boot-xpv-qdisk boot-reference rig-fault)
 declare -A cmd=(
+	[bench-table]="$XPV_TOP/scripts/test-bench-table.sh"
 	[roundtrip]="$XPV_TOP/scripts/test-roundtrip.sh"
 	[quilt]="$XPV_TOP/scripts/test-quilt.sh"
 	[bad-input]="$XPV_TOP/scripts/test-bad-input.sh"
